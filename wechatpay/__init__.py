@@ -1,0 +1,58 @@
+"""Framework-free client for WeChat Pay APIv3 consumer complaints. See README.md."""
+
+from wechatpay.client import Client
+from wechatpay.credentials import MerchantCredentials, Signer
+from wechatpay.errors import (
+    ApiError,
+    InvalidArgumentError,
+    MalformedNotificationError,
+    MissingHeadersError,
+    NotificationDecryptError,
+    NotificationError,
+    PayerPhoneDecryptError,
+    SignatureError,
+    StaleTimestampError,
+    TransportError,
+    UnknownSerialError,
+    VerificationError,
+    WechatPayError,
+)
+from wechatpay.models import (
+    Complaint,
+    DownloadedImage,
+    HistoryEntry,
+    NotificationEvent,
+    NotificationUrl,
+    UploadedImage,
+)
+from wechatpay.notifications import parse_notification
+from wechatpay.phone import decrypt_payer_phone
+from wechatpay.verifier import Verifier
+
+__all__ = [
+    "ApiError",
+    "Client",
+    "Complaint",
+    "DownloadedImage",
+    "HistoryEntry",
+    "InvalidArgumentError",
+    "MalformedNotificationError",
+    "MerchantCredentials",
+    "MissingHeadersError",
+    "NotificationDecryptError",
+    "NotificationError",
+    "NotificationEvent",
+    "NotificationUrl",
+    "PayerPhoneDecryptError",
+    "SignatureError",
+    "Signer",
+    "StaleTimestampError",
+    "TransportError",
+    "UnknownSerialError",
+    "UploadedImage",
+    "VerificationError",
+    "Verifier",
+    "WechatPayError",
+    "decrypt_payer_phone",
+    "parse_notification",
+]

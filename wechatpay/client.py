@@ -1,0 +1,502 @@
+"""The complaint API client: typed operations over a signer, a verifier and a transport (§3)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode, urlsplit
+
+from pydantic import BaseModel, ValidationError
+
+from wechatpay import crypto
+from wechatpay.credentials import MerchantCredentials, Signer
+from wechatpay.errors import ApiError, InvalidArgumentError, UnknownSerialError
+from wechatpay.images import build_upload
+from wechatpay.models import (
+    Complaint,
+    DownloadedImage,
+    HistoryEntry,
+    NotificationUrl,
+    UploadedImage,
+)
+from wechatpay.transport import RawResponse, Timeout, Transport, wire_target
+from wechatpay.verifier import Verifier
+
+logger = logging.getLogger("wechatpay")
+
+PRODUCTION_URL = "https://api.mch.weixin.qq.com"
+PRODUCTION_BACKUP_URL = "https://api2.mch.weixin.qq.com"
+OFFICIAL_HOSTS = frozenset({"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com"})
+COMPLAINTS = "/v3/merchant-service/complaints-v2"
+NOTIFICATIONS = "/v3/merchant-service/complaint-notifications"
+IMAGES = "/v3/merchant-service/images/"
+CERTIFICATES = "/v3/certificates"
+MAX_WINDOW_DAYS = 30  # a list query may span at most 30 days (§3.1); windows are inclusive
+_DEFAULT = object()
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def dump_json(data: Mapping[str, Any]) -> bytes:
+    """Serialize once: these exact bytes are signed and sent. `None` values are dropped because
+    APIv3 forbids null (§7.5)."""
+    return json.dumps(_without_none(data), ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def date_windows(
+    begin: date, end: date, days: int = MAX_WINDOW_DAYS
+) -> Iterator[tuple[date, date]]:
+    """Split [begin, end] (inclusive) into consecutive windows of at most `days` calendar days."""
+    if begin > end:
+        raise InvalidArgumentError(f"begin {begin} is after end {end}")
+    start = begin
+    while start <= end:
+        stop = min(start + timedelta(days=days - 1), end)
+        yield start, stop
+        start = stop + timedelta(days=1)
+
+
+class Client:
+    """One merchant's complaint API client. Cheap to keep (one pooled Session); thread-safe."""
+
+    def __init__(
+        self,
+        credentials: MerchantCredentials,
+        verifier: Verifier,
+        *,
+        base_url: str = PRODUCTION_URL,
+        backup_url: str | None | object = _DEFAULT,
+        timeout: Timeout = (3.05, 10.0),
+        user_agent: str = "complaint-console-wechatpay/0.1",
+        pool_maxsize: int = 10,
+        proxies: dict[str, str] | None = None,
+        auto_refresh_certificates: bool = True,
+        certificate_refresh_interval: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if backup_url is _DEFAULT:
+            backup_url = PRODUCTION_BACKUP_URL if base_url == PRODUCTION_URL else None
+        self.credentials = credentials
+        self.verifier = verifier
+        self.signer = Signer(credentials, clock=clock)
+        self.transport = Transport(
+            base_url=base_url,
+            backup_url=backup_url,  # type: ignore[arg-type]
+            timeout=timeout,
+            pool_maxsize=pool_maxsize,
+            proxies=proxies,
+        )
+        self.user_agent = user_agent
+        self._auto_refresh = auto_refresh_certificates
+        self._refresh_interval = certificate_refresh_interval
+        self._refresh_lock = threading.RLock()
+        self._last_refresh: float | None = None
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- complaints ---------------------------------------------------------
+
+    def iter_complaints(
+        self,
+        begin: date,
+        end: date,
+        complainted_mchid: str | None = None,
+        page_size: int = 50,
+    ) -> Iterator[Complaint]:
+        """Every complaint created between `begin` and `end` (both inclusive), page by page and
+        30-day window by window. Each complaint is yielded once even if pages shift meanwhile."""
+        _check_range("page_size", page_size, 1, 50)
+        seen: set[str] = set()
+        for start, stop in date_windows(begin, end):
+            params = [("begin_date", start.isoformat()), ("end_date", stop.isoformat())]
+            if complainted_mchid:
+                params.append(("complainted_mchid", complainted_mchid))
+            for item in self._pages(COMPLAINTS, params, page_size):
+                complaint = _parse(Complaint, item)
+                if complaint.complaint_id not in seen:
+                    seen.add(complaint.complaint_id)
+                    yield complaint
+
+    def get_complaint(self, complaint_id: str) -> Complaint:
+        response = self._call("GET", _complaint_path(complaint_id))
+        return _parse(Complaint, _json(response))
+
+    def iter_negotiation_history(
+        self, complaint_id: str, page_size: int = 100
+    ) -> Iterator[HistoryEntry]:
+        _check_range("page_size", page_size, 1, 300)
+        path = _complaint_path(complaint_id, "negotiation-historys")
+        for item in self._pages(path, [], page_size):
+            yield _parse(HistoryEntry, item)
+
+    def respond(
+        self,
+        complaint_id: str,
+        *,
+        complainted_mchid: str,
+        response_content: str,
+        response_images: Sequence[str] = (),
+        jump_url: str | None = None,
+        jump_url_text: str | None = None,
+        mini_program_jump_info: Mapping[str, str] | None = None,
+    ) -> None:
+        if not response_content or len(response_content) > 500:
+            raise InvalidArgumentError("response_content must have 1 to 500 characters")
+        if len(response_content) > 200:
+            logger.warning("response_content over 200 characters: older WeChat rules reject it")
+        _check_media_ids("response_images", response_images)
+        if (jump_url is None) != (jump_url_text is None):
+            raise InvalidArgumentError("jump_url and jump_url_text must be given together")
+        if jump_url is not None and not jump_url.startswith("https://"):
+            raise InvalidArgumentError("jump_url must be an https:// URL")
+        body = {
+            "complainted_mchid": complainted_mchid,
+            "response_content": response_content,
+            "response_images": list(response_images) or None,
+            "jump_url": jump_url,
+            "jump_url_text": jump_url_text,
+            "mini_program_jump_info": dict(mini_program_jump_info)
+            if mini_program_jump_info
+            else None,
+        }
+        self._call("POST", _complaint_path(complaint_id, "response"), body=dump_json(body))
+
+    def respond_immediate_service(
+        self,
+        complaint_id: str,
+        *,
+        complainted_mchid: str,
+        message: Mapping[str, Any],
+        idempotent_id: str,
+    ) -> str:
+        """Reply in the NormalMessage format (§3.5); return WeChat's log_id. Resending with the
+        same idempotent_id is safe: WeChat processes it once."""
+        if not idempotent_id or len(idempotent_id) > 128:
+            raise InvalidArgumentError("idempotent_id must have 1 to 128 characters")
+        if hasattr(message, "model_dump"):  # a pydantic NormalMessage
+            message = message.model_dump(mode="json", exclude_none=True)
+        body = {
+            "complainted_mchid": complainted_mchid,
+            "message": message,
+            "idempotent_id": idempotent_id,
+        }
+        path = _complaint_path(complaint_id, "response-immediate-service")
+        response = self._call("POST", path, body=dump_json(body))
+        log_id = _json(response).get("log_id")
+        if not isinstance(log_id, str) or not log_id:
+            raise _unexpected(response, "immediate-service reply returned no log_id")
+        return log_id
+
+    def complete(self, complaint_id: str, *, complainted_mchid: str) -> None:
+        body = dump_json({"complainted_mchid": complainted_mchid})
+        self._call("POST", _complaint_path(complaint_id, "complete"), body=body)
+
+    def update_refund_progress(
+        self,
+        complaint_id: str,
+        *,
+        action: str,
+        launch_refund_day: int | None = None,
+        reject_reason: str | None = None,
+        reject_media_list: Sequence[str] = (),
+        remark: str | None = None,
+    ) -> None:
+        if action not in ("APPROVE", "REJECT"):
+            raise InvalidArgumentError("action must be APPROVE or REJECT")
+        if action == "REJECT" and launch_refund_day is not None:
+            raise InvalidArgumentError("launch_refund_day is only allowed with APPROVE")
+        if launch_refund_day is not None and launch_refund_day < 0:
+            raise InvalidArgumentError("launch_refund_day must be 0 (today) or more working days")
+        _check_media_ids("reject_media_list", reject_media_list)
+        body = {
+            "action": action,
+            "launch_refund_day": launch_refund_day,
+            "reject_reason": reject_reason,
+            "reject_media_list": list(reject_media_list) or None,
+            "remark": remark,
+        }
+        path = _complaint_path(complaint_id, "update-refund-progress")
+        self._call("POST", path, body=dump_json(body))
+
+    # --- images -------------------------------------------------------------
+
+    def upload_image(self, content: bytes, filename: str) -> UploadedImage:
+        """Upload a JPG/PNG/BMP (≤ 2 MB, type judged by content); the signature covers `meta`."""
+        upload = build_upload(content, filename)
+        response = self._call(
+            "POST",
+            IMAGES + "upload",
+            body=upload.body,
+            sign_body=upload.meta.encode("utf-8"),
+            content_type=upload.content_type,
+        )
+        media_id = _json(response).get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise _unexpected(response, "image upload returned no media_id")
+        return UploadedImage(media_id=media_id, sha256=upload.sha256)
+
+    def download_image(self, media_url: str) -> DownloadedImage:
+        """Fetch a complaint image by its media_url exactly as WeChat gave it (already
+        percent-encoded: never encoded again). The answer is unsigned by design (§3.9)."""
+        target = self._media_target(media_url)
+        response = self._call("GET", target, accept="*/*", verify=False)
+        return DownloadedImage(
+            content=response.body,
+            content_type=response.headers.get("Content-Type", "application/octet-stream"),
+        )
+
+    def _media_target(self, media_url: str) -> str:
+        parts = urlsplit(media_url)
+        if parts.scheme or parts.netloc:
+            allowed = set(OFFICIAL_HOSTS)
+            for url in (self.transport.base_url, self.transport.backup_url):
+                if url:
+                    allowed.add(urlsplit(url).netloc)
+            if parts.netloc not in allowed:
+                raise InvalidArgumentError(
+                    f"media_url host {parts.netloc!r} is not WeChat Pay's; refusing to sign for it"
+                )
+            target = media_url[len(f"{parts.scheme}://{parts.netloc}") :]
+        else:
+            target = media_url
+        target = target.partition("#")[0]
+        if not target.startswith(IMAGES) or target == IMAGES + "upload":
+            raise InvalidArgumentError(f"not a complaint image URL: {media_url!r}")
+        return target
+
+    # --- notification URL ---------------------------------------------------
+
+    def create_notification_url(self, url: str) -> NotificationUrl:
+        return self._notification_url("POST", url)
+
+    def update_notification_url(self, url: str) -> NotificationUrl:
+        return self._notification_url("PUT", url)
+
+    def get_notification_url(self) -> NotificationUrl:
+        return _parse(NotificationUrl, _json(self._call("GET", NOTIFICATIONS)))
+
+    def delete_notification_url(self) -> None:
+        self._call("DELETE", NOTIFICATIONS)
+
+    def _notification_url(self, method: str, url: str) -> NotificationUrl:
+        if not url.startswith("https://") or "?" in url or len(url) > 255:
+            raise InvalidArgumentError(
+                "notification URL must be https://, at most 255 characters, without a query"
+            )
+        response = self._call(method, NOTIFICATIONS, body=dump_json({"url": url}))
+        return _parse(NotificationUrl, _json(response))
+
+    # --- platform certificates ---------------------------------------------
+
+    def refresh_platform_certificates(self) -> list[str]:
+        """Download platform certificates, decrypt them with the APIv3 key, verify the response
+        with them (or a key we already trust) and add them to the verifier. Return the serials."""
+        with self._refresh_lock:
+            self._last_refresh = time.monotonic()
+            response = self._call("GET", CERTIFICATES, verify=False)
+            pems = [self._decrypt_certificate(item) for item in _json(response).get("data") or []]
+            candidate = Verifier(certificates=pems, clock=self.verifier.clock)
+            serial = response.headers.get("Wechatpay-Serial", "")
+            checker = self.verifier if self.verifier.knows(serial) else candidate
+            checker.verify(response.headers, response.body, request_id=response.request_id)
+            serials = [self.verifier.add_certificate(pem) for pem in pems]
+            logger.info("wechatpay platform certificates loaded: %s", ", ".join(serials))
+            return serials
+
+    def _decrypt_certificate(self, item: Mapping[str, Any]) -> str:
+        sealed = item.get("encrypt_certificate") or {}
+        try:
+            pem = crypto.aead_decrypt(
+                self.credentials.apiv3_key,
+                sealed.get("nonce", ""),
+                sealed.get("associated_data") or "",
+                sealed.get("ciphertext", ""),
+            )
+        except crypto.DecryptionError as exc:
+            raise ApiError(
+                200, "UNEXPECTED_RESPONSE", f"platform certificate does not decrypt: {exc}"
+            ) from exc
+        return pem.decode("ascii")
+
+    def _maybe_refresh(self, serial: str) -> bool:
+        """Refresh once for an unknown certificate serial, at most once per interval."""
+        if not self._auto_refresh or serial.startswith(crypto.PUBLIC_KEY_ID_PREFIX):
+            return False
+        with self._refresh_lock:  # one thread downloads; the others then see its result
+            if self.verifier.knows(serial):
+                return True
+            last = self._last_refresh
+            if last is not None and time.monotonic() - last < self._refresh_interval:
+                return False
+            self.refresh_platform_certificates()
+        return self.verifier.knows(serial)
+
+    # --- plumbing -------------------------------------------------------------
+
+    def build_headers(
+        self,
+        method: str,
+        target: str,
+        *,
+        sign_body: bytes = b"",
+        content_type: str | None = None,
+        accept: str = "application/json",
+    ) -> dict[str, str]:
+        """Headers of a signed request for `target` (already as on the wire)."""
+        signed = self.signer.sign(method, target, sign_body)
+        headers = {
+            "Authorization": signed.authorization,
+            "Accept": accept,
+            "User-Agent": self.user_agent,
+        }
+        if content_type:
+            headers["Content-Type"] = content_type
+        serial = self.verifier.preferred_serial
+        if serial:
+            headers["Wechatpay-Serial"] = serial
+        return headers
+
+    def _call(
+        self,
+        method: str,
+        target: str,
+        *,
+        body: bytes | None = None,
+        sign_body: bytes | None = None,
+        content_type: str | None = None,
+        accept: str = "application/json",
+        verify: bool = True,
+    ) -> RawResponse:
+        target = wire_target(target)
+        if body is not None and content_type is None:
+            content_type = "application/json"
+        headers = self.build_headers(
+            method,
+            target,
+            sign_body=(body or b"") if sign_body is None else sign_body,
+            content_type=content_type,
+            accept=accept,
+        )
+        response = self.transport.send(method, target, headers, body)
+        if not 200 <= response.status < 300:
+            raise _api_error(response)
+        if verify:
+            self._verify(response)
+        return response
+
+    def _verify(self, response: RawResponse) -> None:
+        try:
+            self.verifier.verify(response.headers, response.body, request_id=response.request_id)
+        except UnknownSerialError:
+            serial = response.headers.get("Wechatpay-Serial", "")
+            if not self._maybe_refresh(serial):
+                raise
+            self.verifier.verify(response.headers, response.body, request_id=response.request_id)
+
+    def _pages(
+        self, path: str, params: list[tuple[str, str]], limit: int
+    ) -> Iterator[dict[str, Any]]:
+        offset = 0
+        total: int | None = None
+        while True:
+            query = urlencode([("limit", limit), ("offset", offset), *params])
+            page = _json(self._call("GET", f"{path}?{query}"))
+            data = page.get("data") or []
+            if offset == 0 and isinstance(page.get("total_count"), int):
+                total = page["total_count"]
+            yield from data
+            offset += len(data)
+            if not data or (total is not None and offset >= total):
+                return
+            if total is None and len(data) < limit:
+                return
+
+
+def _complaint_path(complaint_id: str, action: str | None = None) -> str:
+    if not complaint_id or len(complaint_id) > 64:
+        raise InvalidArgumentError("complaint_id must have 1 to 64 characters")
+    path = f"{COMPLAINTS}/{quote(complaint_id, safe='')}"
+    return f"{path}/{action}" if action else path
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise InvalidArgumentError(f"{name} must be between {low} and {high}, got {value}")
+
+
+def _check_media_ids(name: str, media_ids: Sequence[str]) -> None:
+    if isinstance(media_ids, str):
+        raise InvalidArgumentError(f"{name} must be a list of media_ids, not one string")
+    if len(media_ids) > 4:
+        raise InvalidArgumentError(f"{name} takes at most 4 images, got {len(media_ids)}")
+
+
+def _json(response: RawResponse) -> dict[str, Any]:
+    try:
+        data = json.loads(response.body)
+    except (UnicodeDecodeError, ValueError):
+        raise _unexpected(response, "response body is not JSON") from None
+    if not isinstance(data, dict):
+        raise _unexpected(response, "response body is not a JSON object")
+    return data
+
+
+def _parse(model: type[_M], data: Any) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(
+            200,
+            "UNEXPECTED_RESPONSE",
+            f"{model.__name__} does not match the documented shape: {exc.error_count()} errors",
+            detail=exc.errors(include_url=False, include_input=False),
+        ) from exc
+
+
+def _unexpected(response: RawResponse, message: str) -> ApiError:
+    return ApiError(response.status, "UNEXPECTED_RESPONSE", message, None, response.request_id)
+
+
+def _api_error(response: RawResponse) -> ApiError:
+    """Map a non-2xx answer to ApiError, keeping WeChat's code, message and detail."""
+    try:
+        data = json.loads(response.body) if response.body else {}
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if isinstance(data, dict) and data.get("code"):
+        return ApiError(
+            response.status,
+            str(data["code"]),
+            str(data.get("message", "")),
+            data.get("detail"),
+            response.request_id,
+        )
+    text = response.body[:200].decode("utf-8", "replace")
+    return ApiError(
+        response.status,
+        f"HTTP_{response.status}",
+        text or "no error body",
+        None,
+        response.request_id,
+    )

@@ -1,0 +1,113 @@
+"""One error hierarchy for everything the client can raise; each error knows if a retry may help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Business errors that the same request can never fix; every other 4xx is final too.
+FINAL_CODES = frozenset(
+    {"PARAM_ERROR", "INVALID_REQUEST", "SIGN_ERROR", "NO_AUTH", "RESOURCE_NOT_EXISTS"}
+)
+
+
+class WechatPayError(Exception):
+    """Base class. `retryable` says whether sending the same request again may succeed."""
+
+    retryable: bool = False
+
+
+class InvalidArgumentError(WechatPayError, ValueError):
+    """The call was rejected locally, before anything was sent."""
+
+
+class PayerPhoneDecryptError(WechatPayError):
+    """payer_phone could not be decrypted with the merchant's API private key."""
+
+
+class ApiError(WechatPayError):
+    """WeChat Pay answered with a non-2xx status."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.detail = detail
+        self.request_id = request_id
+        super().__init__(f"HTTP {status} {code}: {message} (Request-ID {request_id or '-'})")
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return self.status >= 500 or self.status == 429
+
+
+class TransportError(WechatPayError):
+    """No usable answer: timeout, refused or dropped connection. Safe to retry later."""
+
+    retryable = True
+
+
+class VerificationError(WechatPayError):
+    """A response or notification is not provably from WeChat Pay; never use its content."""
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        self.request_id = request_id
+        super().__init__(message)
+
+
+class MissingHeadersError(VerificationError):
+    """One of Wechatpay-Timestamp/-Nonce/-Signature/-Serial is absent."""
+
+
+class StaleTimestampError(VerificationError):
+    """Wechatpay-Timestamp is 5 minutes or more away from our clock."""
+
+
+class UnknownSerialError(VerificationError):
+    """Wechatpay-Serial names neither a configured public key nor a known platform certificate."""
+
+
+class SignatureError(VerificationError):
+    """The signature does not verify (tampered body, wrong key, or a SIGNTEST probe)."""
+
+
+class NotificationError(WechatPayError):
+    """A notification could not be accepted; answer WeChat Pay with a 4xx/5xx."""
+
+
+class NotificationDecryptError(NotificationError):
+    """The AES-GCM resource does not decrypt (bad tag: wrong APIv3 key or tampered)."""
+
+
+class MalformedNotificationError(NotificationError):
+    """The body is not the documented JSON envelope or its plaintext is not the documented JSON."""
+
+
+class NotificationMissingHeadersError(NotificationError, MissingHeadersError):
+    pass
+
+
+class NotificationStaleTimestampError(NotificationError, StaleTimestampError):
+    pass
+
+
+class NotificationUnknownSerialError(NotificationError, UnknownSerialError):
+    pass
+
+
+class NotificationSignatureError(NotificationError, SignatureError):
+    pass
+
+
+NOTIFICATION_VARIANTS: dict[type[VerificationError], type[VerificationError]] = {
+    MissingHeadersError: NotificationMissingHeadersError,
+    StaleTimestampError: NotificationStaleTimestampError,
+    UnknownSerialError: NotificationUnknownSerialError,
+    SignatureError: NotificationSignatureError,
+}
