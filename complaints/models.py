@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Merchant
+
+
+class Complaint(models.Model):
+    """One consumer complaint (投诉单): every field of §3.1, typed, and the console's work."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Pending")
+        PROCESSING = "PROCESSING", _("Processing")
+        PROCESSED = "PROCESSED", _("Processed")
+
+    class Sla(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        MET = "met", _("Met")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="complaints")
+    complaint_id = models.CharField(_("complaint ID"), max_length=64, unique=True)
+    complainted_mchid = models.CharField(_("complained merchant ID"), max_length=64, db_index=True)
+    complaint_time = models.DateTimeField(_("complaint time"))
+    complaint_detail = models.TextField(_("complaint text"), blank=True)
+    # WeChat's state as received; unknown values are kept, never rejected.
+    complaint_state = models.CharField(_("state"), max_length=30, default=State.PENDING)
+    problem_description = models.CharField(_("problem"), max_length=256, blank=True)
+    problem_type = models.CharField(_("problem type"), max_length=32, blank=True)
+    apply_refund_amount = models.BigIntegerField(_("refund requested (fen)"), null=True, blank=True)
+    user_complaint_times = models.PositiveIntegerField(_("times complained"), default=1)
+    complaint_full_refunded = models.BooleanField(_("fully refunded"), default=False)
+    incoming_user_response = models.BooleanField(_("new user message"), default=False)
+    in_platform_service = models.BooleanField(_("platform is mediating"), default=False)
+    need_immediate_service = models.BooleanField(_("needs immediate service"), default=False)
+    is_agent_mode = models.BooleanField(_("filed through an AI agent"), default=False)
+    payer_openid = models.CharField(max_length=128, blank=True)
+    # payer_phone: decrypted at ingest, stored encrypted with the console's keys.
+    payer_phone_encrypted = models.TextField(blank=True)
+    payer_phone_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+    user_tag_list = models.JSONField(default=list, blank=True)
+    complaint_order_info = models.JSONField(default=list, blank=True)
+    service_order_info = models.JSONField(default=list, blank=True)
+    complaint_media_list = models.JSONField(default=list, blank=True)
+    additional_info = models.JSONField(null=True, blank=True)
+    # First order, denormalised for search (WeChat sends one order per complaint today).
+    transaction_id = models.CharField(_("transaction ID"), max_length=64, blank=True, db_index=True)
+    out_trade_no = models.CharField(
+        _("merchant order number"), max_length=64, blank=True, db_index=True
+    )
+    amount = models.BigIntegerField(_("order amount (fen)"), null=True, blank=True)
+
+    # The console's own work on it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_complaints",
+        verbose_name=_("assignee"),
+    )
+    first_reply_due_at = models.DateTimeField(_("first-reply deadline"))
+    complete_due_at = models.DateTimeField(_("completion deadline"))
+    first_replied_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    sla_status = models.CharField(
+        max_length=16, choices=Sla.choices, default=Sla.ON_TRACK, db_index=True
+    )
+    # Bumped whenever something arrives that a replying agent must have seen (stale-reply guard).
+    activity_version = models.PositiveIntegerField(default=0)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    detail_synced_at = models.DateTimeField(null=True, blank=True)
+    history_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-need_immediate_service", "first_reply_due_at", "id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            models.Index(
+                fields=["merchant", "complaint_state", "first_reply_due_at", "id"],
+                name="complaint_queue_idx",
+            ),
+            models.Index(
+                fields=["need_immediate_service", "first_reply_due_at", "id"],
+                name="complaint_urgent_idx",
+            ),
+            models.Index(
+                fields=["assignee", "first_reply_due_at", "id"], name="complaint_assignee_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.complaint_id
+
+
+class HistoryEntry(models.Model):
+    """One entry of WeChat's negotiation history (协商历史), as received."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="history")
+    log_id = models.CharField(_("log ID"), max_length=64)
+    operator = models.CharField(max_length=64, blank=True)
+    operate_time = models.DateTimeField()
+    operate_type = models.CharField(max_length=64)
+    operate_details = models.TextField(blank=True)
+    image_list = models.JSONField(default=list, blank=True)
+    complaint_media_list = models.JSONField(null=True, blank=True)
+    normal_message = models.JSONField(null=True, blank=True)
+    click_message = models.JSONField(null=True, blank=True)
+    user_appy_platform_service_reason = models.TextField(blank=True)
+    user_appy_platform_service_reason_description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["operate_time", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "log_id"], name="unique_history_log_id")
+        ]
+        indexes = [models.Index(fields=["complaint", "operate_time"], name="history_time_idx")]
+
+
+class TimelineEvent(models.Model):
+    """The console's own events on a complaint: claims, notes, reply progress, state changes."""
+
+    class Kind(models.TextChoices):
+        CLAIMED = "claimed", _("Claimed")
+        ASSIGNED = "assigned", _("Assigned")
+        RELEASED = "released", _("Released")
+        NOTE = "note", _("Internal note")
+        REPLY_QUEUED = "reply_queued", _("Reply queued")
+        REPLY_DELIVERED = "reply_delivered", _("Reply delivered")
+        REPLY_FAILED = "reply_failed", _("Reply failed")
+        STATE_CHANGED = "state_changed", _("State changed")
+        SLA_CHANGED = "sla_changed", _("Deadline status changed")
+        PHONE_REVEALED = "phone_revealed", _("Phone number revealed")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "created_at"], name="event_time_idx")]

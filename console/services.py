@@ -1,0 +1,78 @@
+"""State changes owned by the console project itself: the audit log and user roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import HttpRequest
+
+from console.models import AuditEvent
+from console.roles import ROLE_PERMISSIONS
+
+# Keys whose values are never written to the audit log, whatever a caller passes.
+_SECRET_MARKERS = ("key", "secret", "password", "pem", "signature", "token", "phone")
+
+
+def _scrub(changes: dict[str, Any]) -> dict[str, Any]:
+    def clean(name: str, value: Any) -> Any:
+        if any(marker in name.lower() for marker in _SECRET_MARKERS) and not name.endswith(
+            ("_fingerprint", "_serial", "_id")
+        ):
+            return "[redacted]"
+        return value
+
+    return {name: clean(name, value) for name, value in changes.items()}
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    request: HttpRequest | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    mchid: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. Secret-looking keys in `changes` are redacted."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=getattr(actor, "username", "") or "",
+        target_type=target_type,
+        target_id=str(target_id),
+        mchid=mchid,
+        ip_address=client_ip(request),
+        changes=_scrub(changes or {}),
+    )
+
+
+def user_set_roles(*, user, roles: list[str], by=None, request: HttpRequest | None = None) -> None:
+    """Replace a user's console roles, audited."""
+    unknown = set(roles) - set(ROLE_PERMISSIONS)
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    with transaction.atomic():
+        before = sorted(
+            user.groups.filter(name__in=ROLE_PERMISSIONS).values_list("name", flat=True)
+        )
+        user.groups.remove(*Group.objects.filter(name__in=ROLE_PERMISSIONS))
+        user.groups.add(*Group.objects.filter(name__in=roles))
+        audit_record(
+            action="user.roles_changed",
+            actor=by,
+            request=request,
+            target_type="user",
+            target_id=user.pk,
+            changes={"username": user.username, "before": before, "after": sorted(roles)},
+        )

@@ -1,0 +1,43 @@
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from console import health, selectors
+from console.context_processors import navigation
+from console.forms import AuditFilterForm
+from console.roles import perm
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks = health.readiness()
+    down = [name for name, ok in checks.items() if not ok]
+    body = {"status": "down" if down else "ok", "checks": checks, "down": down}
+    return JsonResponse(body, status=503 if down else 200)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to the first page their role can use."""
+    items = navigation(request)["nav_items"]
+    if items:
+        return redirect(items[0]["url"])
+    return render(request, "console/home.html")
+
+
+@permission_required(perm("view_audit"), raise_exception=True)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    events = selectors.audit_events(filters=form.cleaned_data if form.is_valid() else {})
+    page = selectors.paginate(events, request.GET.get("page"))
+    return render(request, "console/audit_log.html", {"form": form, "page": page})

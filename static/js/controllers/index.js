@@ -1,0 +1,2 @@
+// Every Stimulus controller of the console, by identifier.
+export const controllers = {};
