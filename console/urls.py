@@ -23,5 +23,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("console/", include(console_patterns)),
+    path("merchants/", include("merchants.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("messaging/", include("messaging.urls")),
+    path("webhooks/wechatpay/", include("complaints.webhook_urls")),
     path("admin/", admin.site.urls),
 ]
