@@ -1,0 +1,88 @@
+"""The sandbox application: its state, its settings, and the top-level dispatch."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox import auth, keys
+from sandbox.faults import Faults
+from sandbox.notifier import Notifier
+from sandbox.ratelimit import RateLimiter
+from sandbox.store import Store
+from sandbox.web import ApiError, Request, Response
+
+log = logging.getLogger("sandbox")
+
+
+@dataclass
+class Settings:
+    rate_limits: bool = True
+    # WeChat no longer pushes for the merchant's own API actions (spec §4); switchable for demos.
+    push_merchant_actions: bool = False
+    # 1.0 = the real retry schedule (5 s, then 1 min ×10, then every 5 min); 0.01 = 100× faster.
+    notify_time_scale: float = 1.0
+    # Which key signs notifications: "public_key" (PUB_KEY_ID_…) or "certificate".
+    notification_signer: str = "public_key"
+    notify_timeout: float = 5.0
+
+    def update(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name not in self.__dataclass_fields__:
+                raise ApiError(400, "PARAM_ERROR", f"unknown setting {name!r}")
+            kind = type(getattr(self, name))
+            if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, kind):
+                raise ApiError(400, "PARAM_ERROR", f"setting {name!r} must be {kind.__name__}")
+            setattr(self, name, value)
+        if self.notification_signer not in ("public_key", "certificate"):
+            raise ApiError(400, "PARAM_ERROR", "notification_signer: public_key or certificate")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Sandbox:
+    def __init__(self, data_dir: Path, settings: Settings | None = None) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.settings = settings or Settings()
+        self.platform = keys.load_or_generate(data_dir / "platform")
+        self.store = Store(data_dir / "sandbox.sqlite3")
+        self.faults = Faults()
+        self.rate_limiter = RateLimiter()
+        self.notifier = Notifier(self)
+        self.id_lock = threading.Lock()
+        # Imported here: both modules take the app as their context.
+        from sandbox.api import WeChatApi
+        from sandbox.control import ControlApi
+
+        self.api = WeChatApi(self)
+        self.control = ControlApi(self)
+
+    def start(self) -> None:
+        self.notifier.start()
+
+    def stop(self) -> None:
+        self.notifier.stop()
+        self.store.close()
+
+    def handle(self, request: Request) -> Response:
+        is_control = request.path == "/_sandbox" or request.path.startswith("/_sandbox/")
+        try:
+            response = self.control.handle(request) if is_control else self.api.handle(request)
+        except ApiError as err:
+            response = Response.error(err, sign=not is_control)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            err = ApiError(500, "SYSTEM_ERROR", "系统错误，请稍后重试")
+            response = Response.error(err, sign=not is_control)
+        response.headers.setdefault("Request-ID", auth.new_request_id())
+        if response.sign:
+            response.headers.setdefault("Content-Language", "zh-CN")
+            auth.sign_response(response, self.platform, request.header("Wechatpay-Serial"))
+        return response
