@@ -12,47 +12,56 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
 from pydantic import ValidationError
 
 ROOT_PATH = ""
 
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for makemessages (which looks for this name) and translate it later.
+
+    Django's own gettext_noop reads settings when called, which would break importing this module
+    without configured settings.
+    """
+    return message
+
+
 # Error type (pydantic's own or raised by our rules) -> English source text, translated when shown.
 _MESSAGES: dict[str, str] = {
-    "missing": N_("This field is required."),
-    "extra_forbidden": N_("This field is not allowed: remove it."),
-    "block_content_mismatch": N_("This content does not belong on a %(block_type)s block."),
-    "action_target_mismatch": N_("This does not belong to a %(action_type)s action."),
-    "string_type": N_("Must be text."),
-    "bool_type": N_("Must be true or false."),
-    "list_type": N_("Must be a list."),
-    "model_type": N_("Must be an object."),
-    "model_attributes_type": N_("Must be an object."),
-    "dict_type": N_("Must be an object."),
-    "enum": N_("Must be one of %(expected)s."),
-    "blank": N_("Must not be empty."),
-    "too_long_chars": N_("At most %(limit)s characters (now %(actual)s)."),
-    "too_long_bytes": N_("At most %(limit)s bytes in UTF-8 (now %(actual)s)."),
-    "too_few_items": N_("Add at least %(limit)s."),
-    "too_many_items": N_("At most %(limit)s allowed (now %(actual)s)."),
-    "four_byte_char": N_("4-byte characters such as emoji are not supported: %(char)s"),
-    "control_char": N_("Control characters are not allowed (%(code)s)."),
-    "invalid_char": N_("Contains an invalid character (%(code)s)."),
-    "not_https": N_("Must be an HTTPS link starting with https://."),
-    "invalid_url": N_("Must be a complete link such as https://example.com/page."),
-    "invalid_appid": N_("Must be a mini program AppID such as wx1234567890abcdef."),
-    "invalid_datetime": N_(
+    "missing": gettext_noop("This field is required."),
+    "extra_forbidden": gettext_noop("This field is not allowed: remove it."),
+    "block_content_mismatch": gettext_noop("Not used by %(block_type)s blocks: remove it."),
+    "action_target_mismatch": gettext_noop("Not used by %(action_type)s actions: remove it."),
+    "string_type": gettext_noop("Must be text."),
+    "bool_type": gettext_noop("Must be true or false."),
+    "list_type": gettext_noop("Must be a list."),
+    "model_type": gettext_noop("Must be an object."),
+    "model_attributes_type": gettext_noop("Must be an object."),
+    "dict_type": gettext_noop("Must be an object."),
+    "enum": gettext_noop("Must be one of %(expected)s."),
+    "blank": gettext_noop("Must not be empty."),
+    "too_long_chars": gettext_noop("At most %(limit)s characters (now %(actual)s)."),
+    "too_long_bytes": gettext_noop("At most %(limit)s bytes in UTF-8 (now %(actual)s)."),
+    "too_few_items": gettext_noop("At least %(limit)s required."),
+    "too_many_items": gettext_noop("At most %(limit)s allowed (now %(actual)s)."),
+    "four_byte_char": gettext_noop("4-byte characters such as emoji are not supported: %(char)s"),
+    "control_char": gettext_noop("Control characters are not allowed (%(code)s)."),
+    "invalid_char": gettext_noop("Contains an invalid character (%(code)s)."),
+    "not_https": gettext_noop("Must be an HTTPS link starting with https://."),
+    "invalid_url": gettext_noop("Must be a complete link such as https://example.com/page."),
+    "invalid_appid": gettext_noop("Must be a mini program AppID such as wx1234567890abcdef."),
+    "invalid_datetime": gettext_noop(
         "Must be a date and time with its UTC offset, such as 2015-05-20T13:29:35+08:00."
     ),
-    "link_text_without_url": N_("Give the link as well, or remove the link text."),
-    "url_without_link_text": N_("Give the link text as well, or remove the link."),
-    "one_jump_only": N_("Use either a link or a mini program, not both."),
-    "reply_over_warn_length": N_(
+    "link_text_without_url": gettext_noop("Give the link as well, or remove the link text."),
+    "url_without_link_text": gettext_noop("Give the link text as well, or remove the link."),
+    "one_jump_only": gettext_noop("Use either a link or a mini program, not both."),
+    "reply_over_warn_length": gettext_noop(
         "Over %(limit)s characters: some WeChat Pay clients still enforce %(limit)s, "
         "so this reply may be refused."
     ),
 }
-_FALLBACK = N_("This value is not valid.")
+_FALLBACK = gettext_noop("This value is not valid.")
 
 
 def render(error_type: str, ctx: Mapping[str, Any] | None = None) -> str:

@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationInfo
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError, ValidationInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from .limits import MessageLimits, limits_from_settings
 
@@ -196,3 +196,18 @@ class Items:
         if self.min:
             json_schema["minItems"] = self.min
         return json_schema
+
+
+def errors_at(title: str, problems: list[tuple[str, str]]) -> ValidationError:
+    """A ValidationError for errors found by a model validator, each at its own field.
+
+    pydantic-core keeps the locations of a ValidationError raised inside a validator and prefixes
+    them with the model's own path, so these land at e.g. ``jump_url_text``, not at the model.
+    """
+    return ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(type=_error(error_type), loc=(field,), input=None)
+            for field, error_type in problems
+        ],
+    )
