@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 
 from sandbox.keys import PlatformKeys
 from sandbox.store import Merchant, Store
@@ -54,9 +55,16 @@ def _check_window(timestamp: str, now: float) -> None:
 
 
 def verify_request(
-    request: Request, store: Store, sign_body: bytes, now: float | None = None
+    request: Request,
+    store: Store,
+    sign_body: Callable[[], bytes],
+    now: float | None = None,
 ) -> tuple[Merchant, str]:
-    """Return the calling merchant and the serial it signed with, or raise the WeChat error."""
+    """Return the calling merchant and the serial it signed with, or raise the WeChat error.
+
+    sign_body is called only once the header checks pass: for uploads it parses the multipart
+    body, so a malformed upload without credentials still reports the missing credentials.
+    """
     check_headers(request)
     auth = _parse(request)
     _check_window(auth["timestamp"], time.time() if now is None else now)
@@ -71,7 +79,7 @@ def verify_request(
             f"serial_no {serial} is not a registered certificate of mchid {merchant.mchid}",
         )
     message = crypto.request_message(
-        request.method, request.target, auth["timestamp"], auth["nonce_str"], sign_body
+        request.method, request.target, auth["timestamp"], auth["nonce_str"], sign_body()
     )
     if not crypto.verify(public_key, message, auth["signature"]):
         raise _sign_error(
