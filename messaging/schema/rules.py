@@ -101,11 +101,12 @@ class Text:
         if not self.allow_blank and not value.strip():
             raise _error("blank")
         limits = limits_of(info)
+        # Format first: for a date or an AppID "wrong format" helps more than "too long".
+        _KIND_CHECKS[self.kind](value, limits)
         maximum = _resolve(self.limit, limits)
         actual = utf8_length(value) if self.unit == "bytes" else len(value)
         if actual > maximum:
             raise _error(f"too_long_{self.unit}", limit=maximum, actual=actual)
-        _KIND_CHECKS[self.kind](value, limits)
         return value
 
     def __get_pydantic_json_schema__(
