@@ -1,0 +1,102 @@
+"""Merchants and who works for them: create, edit, assign users, set roles; all audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from console.services import audit_record, user_set_roles
+from merchants.models import Merchant, MerchantAssignment
+
+MERCHANT_FIELDS = (
+    "mchid",
+    "name",
+    "kind",
+    "api_base_url",
+    "backup_api_base_url",
+    "active",
+    "sub_mchids",
+)
+
+
+def merchant_create(*, by=None, request: HttpRequest | None = None, **fields: Any) -> Merchant:
+    with transaction.atomic():
+        merchant = Merchant.objects.create(**{k: fields[k] for k in MERCHANT_FIELDS if k in fields})
+        audit_record(
+            action="merchant.created",
+            actor=by,
+            request=request,
+            target_type="merchant",
+            target_id=merchant.pk,
+            mchid=merchant.mchid,
+            changes={k: getattr(merchant, k) for k in MERCHANT_FIELDS},
+        )
+    return merchant
+
+
+def merchant_update(
+    *, merchant: Merchant, by=None, request: HttpRequest | None = None, **fields: Any
+) -> Merchant:
+    """Change the given fields; the audit diff lists only what changed (before, after)."""
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        diff = {
+            name: [getattr(merchant, name), value]
+            for name, value in fields.items()
+            if name in MERCHANT_FIELDS and getattr(merchant, name) != value
+        }
+        if not diff:
+            return merchant
+        for name, (_before, after) in diff.items():
+            setattr(merchant, name, after)
+        merchant.save()
+        audit_record(
+            action="merchant.updated",
+            actor=by,
+            request=request,
+            target_type="merchant",
+            target_id=merchant.pk,
+            mchid=merchant.mchid,
+            changes=diff,
+        )
+    return merchant
+
+
+def assignment_add(
+    *, merchant: Merchant, user, by=None, request: HttpRequest | None = None
+) -> MerchantAssignment:
+    """Let `user` work on `merchant`'s complaints. Adding an existing assignment changes nothing."""
+    with transaction.atomic():
+        assignment, created = MerchantAssignment.objects.get_or_create(merchant=merchant, user=user)
+        if created:
+            _audit_assignment("assignment.added", merchant, user, by, request)
+    return assignment
+
+
+def assignment_remove(
+    *, merchant: Merchant, user, by=None, request: HttpRequest | None = None
+) -> bool:
+    with transaction.atomic():
+        deleted, _ = MerchantAssignment.objects.filter(merchant=merchant, user=user).delete()
+        if deleted:
+            _audit_assignment("assignment.removed", merchant, user, by, request)
+    return bool(deleted)
+
+
+def _audit_assignment(action: str, merchant: Merchant, user, by, request) -> None:
+    audit_record(
+        action=action,
+        actor=by,
+        request=request,
+        target_type="user",
+        target_id=user.pk,
+        mchid=merchant.mchid,
+        changes={"username": user.username, "merchant": merchant.mchid},
+    )
+
+
+def user_roles_set(*, user, roles: list[str], by=None, request: HttpRequest | None = None) -> None:
+    """Replace a user's roles (console.services.user_set_roles audits it)."""
+    user_set_roles(user=user, roles=roles, by=by, request=request)
