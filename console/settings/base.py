@@ -203,3 +203,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False
+
+# --- Reply delivery and WeChat Pay rate limits (owner: delivery, messaging/services/delivery.py) ---
+# REPLY_DELIVERY overrides single knobs, e.g. '{"backoff_base": 0.2, "lease_seconds": 5}' (JSON).
+REPLY_DELIVERY = env.json("REPLY_DELIVERY", default={})
+# One limiter per merchant and endpoint, in calls per minute (spec §7.1); see console/ratelimit.py.
+WECHATPAY_RATE_LIMITS_ENABLED = env.bool("WECHATPAY_RATE_LIMITS_ENABLED", default=True)
+WECHATPAY_RATE_LIMITS = env.json("WECHATPAY_RATE_LIMITS", default={})
+CELERY_BEAT_SCHEDULE["messaging.sweep_replies"] = {
+    "task": "messaging.sweep_replies",
+    "schedule": env.float("REPLY_SWEEP_EVERY_SECONDS", default=30.0),
+}

@@ -1,0 +1,324 @@
+"""Writing a reply: the row comes first, in one transaction, before any request is attempted."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import Complaint, TimelineEvent
+from messaging.models import Reply
+
+Status = Reply.Status
+Endpoint = Reply.Endpoint
+
+# Which status may follow which (claims, retries, the sweeper and outcomes all go through it).
+# A late proof of delivery wins over an earlier verdict of failure: the user did get the reply.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.QUEUED: {Status.SENDING},
+    Status.SENDING: {Status.SENDING, Status.RETRYING, Status.DELIVERED, Status.FAILED},
+    Status.RETRYING: {Status.SENDING, Status.DELIVERED},
+    Status.FAILED: {Status.DELIVERED},
+    Status.DELIVERED: set(),
+}
+RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
+# Raised while building a merchant's client: missing or unusable credentials.
+CONFIGURATION_ERRORS: tuple[type[Exception], ...] = (
+    ImproperlyConfigured,
+    ObjectDoesNotExist,
+    LookupError,
+    ValueError,
+)
+_REPLY_ENDPOINTS = {Endpoint.IMMEDIATE, Endpoint.RESPONSE}
+
+# Endpoints whose body names the complained merchant (update-refund-progress has no such field).
+_CARRIES_MCHID = {Reply.Endpoint.IMMEDIATE, Reply.Endpoint.RESPONSE, Reply.Endpoint.COMPLETE}
+
+
+class StaleReplyError(Exception):
+    """Something arrived on the complaint after the agent's composer was rendered."""
+
+    def __init__(self, *, new_activity: int, seen: int) -> None:
+        self.new_activity = new_activity
+        self.seen = seen
+        super().__init__(_("New activity on this complaint: review it before sending."))
+
+
+class DuplicateIdempotencyError(ValueError):
+    """The idempotent_id is already used by a reply on another complaint or endpoint."""
+
+
+def reply_submit(
+    *,
+    complaint: Complaint,
+    author: Any,
+    endpoint: str,
+    payload: dict[str, Any],
+    idempotent_id: uuid.UUID | str,
+    seen_activity_version: int | None = None,
+    is_automatic: bool = False,
+) -> Reply:
+    """Write the reply row and enqueue its delivery on commit.
+
+    A repeated idempotent_id yields the existing row (double submit); content is validated by
+    the caller with the schema, only the endpoint and the payload's type are checked here."""
+    if endpoint not in Reply.Endpoint.values:
+        raise ValueError(f"unknown reply endpoint {endpoint!r}")
+    if not isinstance(payload, dict):
+        raise ValueError("payload must be a dict (the JSON body to send)")
+    idempotent_id = uuid.UUID(str(idempotent_id))
+
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        # A double submit carries the same id: answer with the first row, before the stale check
+        # (the first submit itself moved activity_version).
+        existing = Reply.objects.filter(idempotent_id=idempotent_id).first()
+        if existing is not None:
+            if existing.complaint_id != locked.pk or existing.endpoint != endpoint:
+                raise DuplicateIdempotencyError(
+                    f"idempotent_id {idempotent_id} belongs to another reply"
+                )
+            return existing
+        if seen_activity_version is not None and locked.activity_version > seen_activity_version:
+            raise StaleReplyError(new_activity=locked.activity_version, seen=seen_activity_version)
+        reply = Reply.objects.create(
+            complaint=locked,
+            merchant_id=locked.merchant_id,
+            author=author if getattr(author, "pk", None) else None,
+            is_automatic=is_automatic,
+            endpoint=endpoint,
+            payload=_frozen_payload(locked, endpoint, payload, idempotent_id),
+            idempotent_id=idempotent_id,
+            status=Reply.Status.QUEUED,
+            lease_until=timezone.now() + _queue_lease(),
+        )
+        Complaint.objects.filter(pk=locked.pk).update(activity_version=F("activity_version") + 1)
+        TimelineEvent.objects.create(
+            complaint=locked,
+            kind=TimelineEvent.Kind.REPLY_QUEUED,
+            actor=reply.author,
+            data={
+                "reply_id": reply.pk,
+                "endpoint": endpoint,
+                "idempotent_id": str(idempotent_id),
+                "is_automatic": is_automatic,
+            },
+        )
+        _enqueue_on_commit(reply.pk)
+    complaint.activity_version = locked.activity_version + 1
+    return reply
+
+
+def _frozen_payload(
+    complaint: Complaint, endpoint: str, payload: dict[str, Any], idempotent_id: uuid.UUID
+) -> dict[str, Any]:
+    """The exact body that will be sent: complainted_mchid filled in, and for the
+    immediate-service endpoint the body's idempotent_id is the row's."""
+    body = copy.deepcopy(payload)
+    if endpoint in _CARRIES_MCHID:
+        body.setdefault("complainted_mchid", complaint.complainted_mchid)
+    if endpoint == Reply.Endpoint.IMMEDIATE:
+        given = body.get("idempotent_id")
+        if given is not None and str(given) != str(idempotent_id):
+            raise ValueError("payload idempotent_id differs from the reply's idempotent_id")
+        body["idempotent_id"] = str(idempotent_id)
+    return body
+
+
+def _queue_lease():
+    from messaging.services.delivery import delivery_settings
+
+    return delivery_settings().queue_lease
+
+
+def _enqueue_on_commit(reply_id: int) -> None:
+    from messaging.tasks import deliver_reply
+
+    deliver_reply.delay_on_commit(reply_id)
+
+
+def reply_resend(*, reply: Reply, author: Any, payload: dict[str, Any] | None = None) -> Reply:
+    """A failed reply is never sent again as is: resending writes a new reply (new
+    idempotent_id), with the same payload or a corrected one."""
+    if reply.status != Status.FAILED:
+        raise ValueError(_("Only a failed reply can be sent again."))
+    body = copy.deepcopy(payload if payload is not None else reply.payload)
+    if reply.endpoint == Endpoint.IMMEDIATE:
+        body.pop("idempotent_id", None)
+    return reply_submit(
+        complaint=reply.complaint,
+        author=author,
+        endpoint=reply.endpoint,
+        payload=body,
+        idempotent_id=uuid.uuid4(),
+        is_automatic=reply.is_automatic and author is None,
+    )
+
+
+def _check_transition(reply: Reply, new: str) -> None:
+    if new not in TRANSITIONS.get(reply.status, set()):
+        raise ValueError(f"reply {reply.pk}: {reply.status} -> {new} is not allowed")
+
+
+def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
+    """WeChat accepted the reply: record its log_id and move the complaint on. Call inside a
+    transaction holding the reply row."""
+    if reply.status == Status.DELIVERED:
+        if log_id and not reply.log_id:
+            Reply.objects.filter(pk=reply.pk).update(log_id=log_id)
+        return
+    _check_transition(reply, Status.DELIVERED)
+    now = timezone.now()
+    reply.status = Status.DELIVERED
+    reply.log_id = log_id or ""
+    reply.delivered_at = now
+    reply.lease_until = reply.next_attempt_at = None
+    reply.error_code = reply.error_message = ""
+    reply.save(
+        update_fields=[
+            "status", "log_id", "delivered_at", "lease_until", "next_attempt_at",
+            "error_code", "error_message",
+        ]
+    )  # fmt: skip
+    complaint = Complaint.objects.select_for_update().get(pk=reply.complaint_id)
+    TimelineEvent.objects.create(
+        complaint=complaint,
+        kind=TimelineEvent.Kind.REPLY_DELIVERED,
+        actor=reply.author,
+        data={"reply_id": reply.pk, "endpoint": reply.endpoint, "log_id": reply.log_id},
+    )
+    _complaint_after_delivery(complaint, reply, now)
+
+
+def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
+    before = complaint.complaint_state
+    changed: list[str] = []
+    if reply.endpoint in _REPLY_ENDPOINTS:
+        if before == Complaint.State.PENDING:
+            complaint.complaint_state = Complaint.State.PROCESSING
+            changed.append("complaint_state")
+        if not reply.is_automatic and complaint.first_replied_at is None:
+            complaint.first_replied_at = now
+            changed.append("first_replied_at")
+    elif reply.endpoint == Endpoint.COMPLETE:
+        complaint.complaint_state = Complaint.State.PROCESSED
+        complaint.completed_at = complaint.completed_at or now
+        changed += ["complaint_state", "completed_at"]
+    if not changed:
+        return
+    complaint.save(update_fields=[*changed, "updated_at"])
+    if complaint.complaint_state != before:
+        TimelineEvent.objects.create(
+            complaint=complaint,
+            kind=TimelineEvent.Kind.STATE_CHANGED,
+            actor=reply.author,
+            data={"from": before, "to": complaint.complaint_state, "reply_id": reply.pk},
+        )
+
+
+def reply_mark_failed(*, reply: Reply, code: str, message: str) -> None:
+    """A final failure: never retried; the agent sees why and may resend a corrected reply."""
+    _check_transition(reply, Status.FAILED)
+    reply.status = Status.FAILED
+    reply.failed_at = timezone.now()
+    reply.error_code = (code or "")[:64]
+    reply.error_message = message or ""
+    reply.lease_until = reply.next_attempt_at = None
+    reply.save(
+        update_fields=[
+            "status", "failed_at", "error_code", "error_message", "lease_until", "next_attempt_at",
+        ]
+    )  # fmt: skip
+    TimelineEvent.objects.create(
+        complaint_id=reply.complaint_id,
+        kind=TimelineEvent.Kind.REPLY_FAILED,
+        actor=reply.author,
+        data={"reply_id": reply.pk, "endpoint": reply.endpoint, "code": reply.error_code},
+    )
+
+
+def code_for_exception(exc: Exception) -> str:
+    from wechatpay import InvalidArgumentError, VerificationError
+
+    if isinstance(exc, VerificationError):
+        return "VERIFICATION_FAILED"
+    if isinstance(exc, InvalidArgumentError):
+        return "INVALID_ARGUMENT"
+    return type(exc).__name__.upper()[:64]
+
+
+def reply_failure_explanation(reply: Reply) -> tuple[str, str]:
+    """(what went wrong, how to fix it), in plain words for the agent."""
+    code = reply.error_code
+    detail = reply.error_message
+    reasons = {
+        "PARAM_ERROR": (
+            _("WeChat Pay rejected a field of the reply: %(detail)s"),
+            _("Edit the reply to fix that field, then send it again."),
+        ),
+        "INVALID_REQUEST": (
+            _("WeChat Pay refused the reply in the complaint's current state: %(detail)s"),
+            _("Refresh the complaint and check its state; send a new reply only if still needed."),
+        ),
+        "NO_AUTH": (
+            _(
+                "This merchant may not act on this complaint, or the feature is not enabled: "
+                "%(detail)s"
+            ),
+            _(
+                "Check that the complaint belongs to this merchant and that the merchant's "
+                "account has the feature; then send again."
+            ),
+        ),
+        "SIGN_ERROR": (
+            _("WeChat Pay could not verify the console's signature: %(detail)s"),
+            _(
+                "Ask an admin to check the merchant's API private key and certificate serial, "
+                "then send again."
+            ),
+        ),
+        "RESOURCE_NOT_EXISTS": (
+            _("WeChat Pay does not know this complaint: %(detail)s"),
+            _("Check the complaint ID; refresh the complaint from WeChat Pay."),
+        ),
+        "VERIFICATION_FAILED": (
+            _(
+                "WeChat Pay's answer could not be verified, so delivery is not confirmed: "
+                "%(detail)s"
+            ),
+            _(
+                "Ask an admin to check the WeChat Pay public key or platform certificates. Look "
+                "at the negotiation history before sending again: the user may have the reply."
+            ),
+        ),
+        "INVALID_ARGUMENT": (
+            _("The reply was refused before sending: %(detail)s"),
+            _("Edit the reply, then send it again."),
+        ),
+        "CONFIGURATION": (
+            _("The merchant's WeChat Pay credentials are missing or unusable: %(detail)s"),
+            _("Ask an admin to upload the merchant's credentials, then send again."),
+        ),
+        RETRIES_EXHAUSTED: (
+            _(
+                "WeChat Pay was unavailable for every attempt (%(attempts)s attempts; last: "
+                "%(detail)s)."
+            ),
+            _("Send the reply again later."),
+        ),
+    }
+    reason, fix = reasons.get(
+        code,
+        (
+            _("WeChat Pay refused the reply (%(code)s): %(detail)s"),
+            _("Edit the reply if needed, then send it again."),
+        ),
+    )
+    values = {"detail": detail or "-", "code": code or "-", "attempts": reply.attempt_count}
+    return reason % values, fix
