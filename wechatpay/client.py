@@ -32,6 +32,7 @@ logger = logging.getLogger("wechatpay")
 PRODUCTION_URL = "https://api.mch.weixin.qq.com"
 PRODUCTION_BACKUP_URL = "https://api2.mch.weixin.qq.com"
 OFFICIAL_HOSTS = frozenset({"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 COMPLAINTS = "/v3/merchant-service/complaints-v2"
 NOTIFICATIONS = "/v3/merchant-service/complaint-notifications"
 IMAGES = "/v3/merchant-service/images/"
@@ -300,7 +301,12 @@ class Client:
         self._call("DELETE", NOTIFICATIONS)
 
     def _notification_url(self, method: str, url: str) -> NotificationUrl:
-        if not url.startswith("https://") or "?" in url or len(url) > 255:
+        parts = urlsplit(url)
+        # WeChat Pay takes https only; http is let through for loopback hosts (the sandbox).
+        secure = parts.scheme == "https" or (
+            parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+        )
+        if not secure or not parts.hostname or parts.query or len(url) > 255:
             raise InvalidArgumentError(
                 "notification URL must be https://, at most 255 characters, without a query"
             )
@@ -321,7 +327,7 @@ class Client:
             checker = self.verifier if self.verifier.knows(serial) else candidate
             checker.verify(response.headers, response.body, request_id=response.request_id)
             serials = [self.verifier.add_certificate(pem) for pem in pems]
-            logger.info("wechatpay platform certificates loaded: %s", ", ".join(serials))
+            logger.info("platform certificates loaded: %s", ", ".join(serials))
             return serials
 
     def _decrypt_certificate(self, item: Mapping[str, Any]) -> str:

@@ -89,9 +89,7 @@ class Transport:
         except _NeverConnected as exc:
             if self.backup_url is None:
                 raise TransportError(f"cannot connect to {self.base_url}: {exc.cause}") from exc
-            logger.warning(
-                "wechatpay %s unreachable, failing over to %s", self.base_url, self.backup_url
-            )
+            logger.warning("%s unreachable, failing over to %s", self.base_url, self.backup_url)
             try:
                 response = self._send_once(self.backup_url, method, target, headers, body)
             except _NeverConnected as exc2:
@@ -100,7 +98,7 @@ class Transport:
                 ) from exc2
         request_id = response.headers.get("Request-ID")
         logger.info(
-            "wechatpay %s %s -> %s in %.1f ms (Request-ID %s)",
+            "%s %s -> %s in %.1f ms (Request-ID %s)",
             method,
             target.partition("?")[0],
             response.status,

@@ -90,3 +90,26 @@ def client(
         user_agent="complaint-console-tests/0.1",
     ) as c:
         yield c
+
+
+# The sandbox process and its per-test merchant (tests/fixtures/sandbox.py), for the end-to-end
+# tests. Imported here rather than listed in pytest_plugins, which only the root conftest may do.
+from tests.fixtures.sandbox import SandboxMerchant, sandbox, sandbox_merchant  # noqa: E402, F401
+
+
+def sandbox_client(merchant: SandboxMerchant, *, public_key: bool = True, **kwargs: Any) -> Client:
+    verifier = Verifier(
+        public_keys={merchant.platform_public_key_id: merchant.platform_public_key_pem}
+        if public_key
+        else None,
+        certificates={merchant.platform_certificate_serial: merchant.platform_certificate_pem},
+    )
+    credentials = MerchantCredentials(
+        mchid=merchant.mchid,
+        serial_no=kwargs.pop("serial_no", merchant.serial_no),
+        private_key_pem=merchant.private_key_pem,
+        apiv3_key=merchant.apiv3_key,
+    )
+    kwargs.setdefault("backup_url", None)
+    kwargs.setdefault("user_agent", "complaint-console-tests/0.1")
+    return Client(credentials, verifier, base_url=merchant.base_url, **kwargs)
