@@ -148,8 +148,6 @@ def refund_body(raw: Any, media_ok: MediaCheck) -> dict[str, Any]:
     return body
 
 
-
-
 def notify_url_body(raw: Any) -> str:
     """POST/PUT complaint-notifications. Deviation: http:// is accepted for loopback hosts only,
     so a console running without TLS in development can receive notifications."""
