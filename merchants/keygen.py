@@ -36,6 +36,7 @@ def generate_merchant_keypair(
     serial: int | None = None,
     valid_days: int = 5 * 365,
     private_key: rsa.RSAPrivateKey | None = None,
+    not_before: datetime | None = None,
 ) -> KeyPair:
     key = private_key or rsa.generate_private_key(public_exponent=65537, key_size=bits)
     name = x509.Name(
@@ -44,15 +45,15 @@ def generate_merchant_keypair(
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Complaint Console demo"),
         ]
     )
-    now = datetime.now(UTC)
+    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(serial or x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=valid_days))
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
         .sign(key, hashes.SHA256())
     )
     return KeyPair(
