@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
+
+# The queue's sort: immediate-service complaints first, then the nearest deadline.
+QUEUE_ORDER = ["-need_immediate_service", "first_reply_due_at", "id"]
+OPEN = ~Q(complaint_state="PROCESSED")
 
 
 class Complaint(models.Model):
@@ -39,6 +44,7 @@ class Complaint(models.Model):
     # payer_phone: decrypted at ingest, stored encrypted with the console's keys.
     payer_phone_encrypted = models.TextField(blank=True)
     payer_phone_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+    payer_phone_masked = models.CharField(max_length=32, blank=True)  # 138****8000
     user_tag_list = models.JSONField(default=list, blank=True)
     complaint_order_info = models.JSONField(default=list, blank=True)
     service_order_info = models.JSONField(default=list, blank=True)
@@ -90,6 +96,33 @@ class Complaint(models.Model):
             ),
             models.Index(
                 fields=["assignee", "first_reply_due_at", "id"], name="complaint_assignee_idx"
+            ),
+            # One partial index per queue view, in the queue's order (urgent first, then the
+            # deadline), so every view is an ordered index scan that stops after one page.
+            models.Index(fields=QUEUE_ORDER, condition=OPEN, name="cq_open_idx"),
+            models.Index(fields=["assignee", *QUEUE_ORDER], condition=OPEN, name="cq_mine_idx"),
+            models.Index(
+                fields=QUEUE_ORDER, condition=OPEN & Q(assignee=None), name="cq_unassigned_idx"
+            ),
+            models.Index(
+                fields=QUEUE_ORDER,
+                condition=OPEN & Q(incoming_user_response=True),
+                name="cq_new_message_idx",
+            ),
+            models.Index(
+                fields=QUEUE_ORDER,
+                condition=OPEN & Q(sla_status__in=["at_risk", "overdue"]),
+                name="cq_due_soon_idx",
+            ),
+            models.Index(
+                fields=QUEUE_ORDER,
+                condition=Q(complaint_state="PROCESSING"),
+                name="cq_processing_idx",
+            ),
+            models.Index(
+                fields=["-first_reply_due_at", "-id"],
+                condition=Q(complaint_state="PROCESSED"),
+                name="cq_done_idx",
             ),
         ]
 
@@ -148,3 +181,63 @@ class TimelineEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["complaint", "created_at"], name="event_time_idx")]
+
+
+class NotificationReceipt(models.Model):
+    """One complaint notification received, by its event id: a redelivery finds it and stops."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=64)
+    event_type = models.CharField(max_length=32, blank=True)
+    action_type = models.CharField(max_length=64, blank=True)
+    complaint_id = models.CharField(max_length=64)
+    create_time = models.CharField(max_length=32, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    redeliveries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "event_id"], name="unique_notification")
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class MerchantSyncState(models.Model):
+    """How far the list sync of one merchant has come (incremental after the first run)."""
+
+    merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="+")
+    synced_through = models.DateField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_seen = models.PositiveIntegerField(default=0)
+    last_changed = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"sync {self.merchant_id} through {self.synced_through}"
+
+
+class ComplaintImage(models.Model):
+    """A complaint image URL (signed image API, §3.9); its bytes are fetched once, on demand,
+    and served by the console so the browser never touches WeChat's URL."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="images")
+    url = models.TextField()
+    url_hash = models.CharField(max_length=64)
+    media_type = models.CharField(max_length=32, blank=True)
+    history_log_id = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    content_type = models.CharField(max_length=100, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "url_hash"], name="unique_image_url")
+        ]
+
+    def __str__(self) -> str:
+        return self.url

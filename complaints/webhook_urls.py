@@ -1,3 +1,9 @@
 """The WeChat Pay notification endpoint (outside the console's namespaced pages)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from complaints.views.webhook import webhook
+
+urlpatterns = [
+    path("<str:mchid>/complaints", webhook, name="wechatpay_complaints_webhook"),
+]

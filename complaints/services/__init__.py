@@ -1,0 +1,56 @@
+"""Complaint state changes. Import from here: `from complaints.services import complaint_claim`."""
+
+from complaints.services.deadlines import deadlines_for, sla_status_for, sla_sweep
+from complaints.services.hooks import on_complaint_ingested
+from complaints.services.images import image_content
+from complaints.services.ingest import (
+    complaint_ingest,
+    complaint_upsert,
+    history_ingest,
+    mask_phone,
+)
+from complaints.services.notifications import notification_parse, notification_record
+from complaints.services.presence import presence_leave, presence_touch, present_on, present_on_many
+from complaints.services.sync import complaint_refresh, merchant_sync
+from complaints.services.work import (
+    AlreadyClaimed,
+    WorkError,
+    assignable_users,
+    complaint_assign,
+    complaint_claim,
+    complaint_complete_request,
+    complaint_refund_decide,
+    complaint_release,
+    note_add,
+    phone_reveal,
+)
+
+__all__ = [
+    "AlreadyClaimed",
+    "WorkError",
+    "assignable_users",
+    "complaint_assign",
+    "complaint_claim",
+    "complaint_complete_request",
+    "complaint_ingest",
+    "complaint_refresh",
+    "complaint_refund_decide",
+    "complaint_release",
+    "complaint_upsert",
+    "deadlines_for",
+    "history_ingest",
+    "image_content",
+    "mask_phone",
+    "merchant_sync",
+    "note_add",
+    "notification_parse",
+    "notification_record",
+    "on_complaint_ingested",
+    "phone_reveal",
+    "presence_leave",
+    "presence_touch",
+    "present_on",
+    "present_on_many",
+    "sla_status_for",
+    "sla_sweep",
+]

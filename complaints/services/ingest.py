@@ -1,0 +1,293 @@
+"""Ingestion: WeChat's complaint and history objects become typed rows (§3.1, §3.3).
+
+Network calls happen before the transaction that writes, so a failed fetch writes nothing and
+the next notification or sync retries the whole complaint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+import wechatpay
+from complaints.models import Complaint, ComplaintImage, HistoryEntry, TimelineEvent
+from complaints.services.deadlines import deadlines_for, sla_status_for
+from complaints.services.hooks import on_complaint_ingested
+from console.encryption import encrypt_text
+from merchants.models import Merchant
+
+logger = logging.getLogger(__name__)
+
+# Fields copied as they are from WeChat's complaint object.
+PLAIN_FIELDS = (
+    "complainted_mchid",
+    "complaint_detail",
+    "complaint_state",
+    "problem_description",
+    "apply_refund_amount",
+    "user_complaint_times",
+    "complaint_full_refunded",
+    "incoming_user_response",
+    "in_platform_service",
+    "need_immediate_service",
+    "is_agent_mode",
+    "user_tag_list",
+    "complaint_order_info",
+    "service_order_info",
+    "complaint_media_list",
+    "additional_info",
+)
+# History entries that mean "something new a replying agent must read" (stale-reply guard).
+ACTIVITY_TYPES = frozenset(
+    {
+        "USER_CREATE_COMPLAINT",
+        "USER_CONTINUE_COMPLAINT",
+        "USER_RESPONSE",
+        "USER_CLICK_RESPONSE",
+        "PLATFORM_RESPONSE",
+        "PLATFORM_HELP_APPLICATION",
+        "USER_APPLY_PLATFORM_HELP",
+        "USER_APPLY_PLATFORM_SERVICE",
+        "MERCHANT_RESPONSE",
+    }
+)
+MERCHANT_REPLY_TYPES = frozenset({"MERCHANT_RESPONSE"})
+COMPLETE_TYPES = frozenset({"MERCHANT_CONFIRM_COMPLETE"})
+
+
+@dataclass(frozen=True)
+class Upserted:
+    complaint: Complaint
+    created: bool
+    changed: bool
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """WeChat's RFC 3339 times (with offset, often with milliseconds) as aware datetimes."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        logger.warning("unparseable WeChat time %r", value)
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def wechat_fields(data: wechatpay.Complaint) -> dict[str, Any]:
+    """The columns WeChat owns, from its complaint object (lenient: unknown enums are kept)."""
+    raw = data.model_dump(mode="json")
+    fields = {name: raw.get(name) for name in PLAIN_FIELDS}
+    fields["complaint_time"] = parse_time(data.complaint_time) or timezone.now()
+    fields["problem_type"] = data.problem_type or ""
+    fields["complaint_detail"] = fields["complaint_detail"] or ""
+    fields["problem_description"] = fields["problem_description"] or ""
+    fields["user_tag_list"] = fields["user_tag_list"] or []
+    first_order = data.complaint_order_info[0] if data.complaint_order_info else None
+    fields["transaction_id"] = first_order.transaction_id if first_order else ""
+    fields["out_trade_no"] = first_order.out_trade_no if first_order else ""
+    fields["amount"] = first_order.amount if first_order else None
+    if data.payer_openid is not None:  # detail only: the list must not blank it
+        fields["payer_openid"] = data.payer_openid
+    return fields
+
+
+def complaint_differs(complaint: Complaint, data: wechatpay.Complaint) -> bool:
+    fields = wechat_fields(data)
+    return any(getattr(complaint, name) != value for name, value in fields.items())
+
+
+def complaint_needs_refresh(*, merchant: Merchant, data: wechatpay.Complaint) -> bool:
+    """True when the console does not hold this complaint as WeChat describes it (read only)."""
+    complaint = Complaint.objects.filter(complaint_id=data.complaint_id).first()
+    return (
+        complaint is None
+        or complaint.merchant_id != merchant.pk
+        or complaint_differs(complaint, data)
+    )
+
+
+def _set_phone(complaint: Complaint, merchant: Merchant, ciphertext: str | None) -> None:
+    """A payer's phone never changes: decrypt it once, keep it encrypted with our keys."""
+    if not ciphertext or complaint.payer_phone_encrypted:
+        return
+    from merchants.services import decrypt_payer_phone
+
+    try:
+        phone = decrypt_payer_phone(merchant, ciphertext)
+    except Exception as exc:  # noqa: BLE001 - keep the complaint, record why the phone is missing
+        logger.warning(
+            "payer_phone of complaint %s does not decrypt (%s)",
+            complaint.complaint_id,
+            type(exc).__name__,
+        )
+        return
+    complaint.payer_phone_encrypted = encrypt_text(phone)
+    complaint.payer_phone_last4 = phone[-4:]
+    complaint.payer_phone_masked = mask_phone(phone)
+
+
+def mask_phone(phone: str) -> str:
+    """138****8000: enough to recognise a caller, not enough to call them."""
+    if len(phone) <= 7:
+        return "*" * max(len(phone) - 2, 0) + phone[-2:]
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def _apply_work_fields(complaint: Complaint, now: datetime) -> None:
+    """Deadlines and progress that follow from WeChat's fields."""
+    complaint.first_reply_due_at, complaint.complete_due_at = deadlines_for(
+        complaint.complaint_time, immediate=complaint.need_immediate_service
+    )
+    state = complaint.complaint_state
+    if state != Complaint.State.PENDING and complaint.first_replied_at is None:
+        complaint.first_replied_at = now
+    if state == Complaint.State.PROCESSED:
+        complaint.completed_at = complaint.completed_at or now
+    else:
+        complaint.completed_at = None
+    complaint.sla_status = sla_status_for(complaint, now)
+
+
+def complaint_upsert(*, merchant: Merchant, data: wechatpay.Complaint) -> Upserted:
+    """Create or update one complaint from WeChat's object. Call inside a transaction."""
+    now = timezone.now()
+    fields = wechat_fields(data)
+    complaint = Complaint.objects.select_for_update().filter(complaint_id=data.complaint_id).first()
+    created = complaint is None
+    if created:
+        complaint = Complaint(merchant=merchant, complaint_id=data.complaint_id, **fields)
+        changed = True
+    else:
+        changed = complaint.merchant_id != merchant.pk or complaint_differs(complaint, data)
+        previous_state = complaint.complaint_state
+        complaint.merchant = merchant
+        for name, value in fields.items():
+            setattr(complaint, name, value)
+    had_phone = bool(complaint.payer_phone_encrypted)
+    _set_phone(complaint, merchant, data.payer_phone)
+    changed = changed or (bool(complaint.payer_phone_encrypted) and not had_phone)
+    if data.payer_openid is not None:
+        complaint.detail_synced_at = now
+    if not changed:
+        if data.payer_openid is not None:
+            Complaint.objects.filter(pk=complaint.pk).update(detail_synced_at=now)
+        return Upserted(complaint, False, False)
+    _apply_work_fields(complaint, now)
+    complaint.save()
+    if not created and previous_state != complaint.complaint_state:
+        TimelineEvent.objects.create(
+            complaint=complaint,
+            kind=TimelineEvent.Kind.STATE_CHANGED,
+            data={"from": previous_state, "to": complaint.complaint_state},
+        )
+    _record_images(complaint, data.complaint_media_list, history_log_id="")
+    return Upserted(complaint, created, True)
+
+
+def _record_images(complaint: Complaint, media_lists: Iterable[Any], *, history_log_id: str):
+    rows = []
+    for media in media_lists:
+        if media is None:
+            continue
+        for url in media.media_url:
+            rows.append(
+                ComplaintImage(
+                    complaint=complaint,
+                    url=url,
+                    url_hash=hashlib.sha256(url.encode("utf-8")).hexdigest(),
+                    media_type=media.media_type,
+                    history_log_id=history_log_id,
+                )
+            )
+    if rows:
+        ComplaintImage.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _history_row(complaint: Complaint, entry: wechatpay.HistoryEntry) -> HistoryEntry:
+    return HistoryEntry(
+        complaint=complaint,
+        log_id=entry.log_id,
+        operator=entry.operator or "",
+        operate_time=parse_time(entry.operate_time) or timezone.now(),
+        operate_type=entry.operate_type or "",
+        operate_details=entry.operate_details or "",
+        image_list=list(entry.image_list),
+        complaint_media_list=(
+            entry.complaint_media_list.model_dump(mode="json")
+            if entry.complaint_media_list
+            else None
+        ),
+        normal_message=entry.normal_message,
+        click_message=entry.click_message,
+        user_appy_platform_service_reason=entry.user_appy_platform_service_reason or "",
+        user_appy_platform_service_reason_description=(
+            entry.user_appy_platform_service_reason_description or ""
+        ),
+    )
+
+
+def history_ingest(*, complaint: Complaint, entries: Iterable[wechatpay.HistoryEntry]) -> int:
+    """Store new negotiation-history entries (by log_id); returns how many were new. A new user,
+    platform or merchant message bumps `activity_version`, so a reply drafted before it is
+    refused as stale."""
+    with transaction.atomic():
+        known = set(
+            HistoryEntry.objects.filter(complaint=complaint).values_list("log_id", flat=True)
+        )
+        fresh = {}
+        for entry in entries:
+            if entry.log_id not in known and entry.log_id not in fresh:
+                fresh[entry.log_id] = entry
+        Complaint.objects.filter(pk=complaint.pk).update(history_synced_at=timezone.now())
+        if not fresh:
+            return 0
+        rows = [_history_row(complaint, entry) for entry in fresh.values()]
+        HistoryEntry.objects.bulk_create(rows, ignore_conflicts=True)
+        for entry in fresh.values():
+            if entry.complaint_media_list is not None:
+                _record_images(complaint, [entry.complaint_media_list], history_log_id=entry.log_id)
+        _after_new_history(complaint, rows)
+        return len(rows)
+
+
+def _after_new_history(complaint: Complaint, rows: list[HistoryEntry]) -> None:
+    updates: dict[str, Any] = {}
+    if any(row.operate_type in ACTIVITY_TYPES for row in rows):
+        updates["activity_version"] = F("activity_version") + 1
+        updates["last_activity_at"] = max(row.operate_time for row in rows)
+    replies = [row.operate_time for row in rows if row.operate_type in MERCHANT_REPLY_TYPES]
+    if replies and complaint.first_replied_at is None:
+        # The real first reply time is in the history; it beats "when we noticed".
+        updates["first_replied_at"] = min(replies)
+    if updates:
+        Complaint.objects.filter(pk=complaint.pk).update(**updates)
+        complaint.refresh_from_db(
+            fields=["activity_version", "last_activity_at", "first_replied_at"]
+        )
+
+
+def complaint_ingest(
+    *,
+    merchant: Merchant,
+    data: wechatpay.Complaint,
+    history: Iterable[wechatpay.HistoryEntry] | None = None,
+) -> Complaint:
+    """Store one complaint (and, when given, its history) in one transaction, then tell the
+    automation hook if anything arrived or changed."""
+    with transaction.atomic():
+        outcome = complaint_upsert(merchant=merchant, data=data)
+        fresh = history_ingest(complaint=outcome.complaint, entries=history) if history else 0
+        if outcome.changed or fresh:
+            on_complaint_ingested(outcome.complaint, created=outcome.created)
+    return outcome.complaint

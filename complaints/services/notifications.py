@@ -1,0 +1,65 @@
+"""Complaint notifications (§4): verified and decrypted by wechatpay, recorded by event id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+import wechatpay
+from complaints.models import NotificationReceipt
+from merchants.models import Merchant
+
+
+def notification_parse(
+    *, merchant: Merchant, headers: Mapping[str, str], body: bytes
+) -> wechatpay.NotificationEvent:
+    """Verify and decrypt with the merchant's verifier and APIv3 key(s) (several during a key
+    change: each is tried). Raises wechatpay.NotificationError when it is not genuine."""
+    from merchants.services import merchant_verifier
+
+    verifier = merchant_verifier(merchant)
+    keys = _apiv3_keys(merchant)
+    if not keys:
+        raise wechatpay.NotificationDecryptError("the merchant has no APIv3 key configured")
+    error: wechatpay.NotificationError | None = None
+    for key in keys:
+        try:
+            return wechatpay.parse_notification(headers, body, verifier=verifier, apiv3_key=key)
+        except wechatpay.NotificationDecryptError as exc:
+            error = exc
+    raise error  # type: ignore[misc]
+
+
+def _apiv3_keys(merchant: Merchant) -> list[str]:
+    from merchants import services
+
+    if hasattr(services, "merchant_apiv3_keys"):
+        return list(services.merchant_apiv3_keys(merchant))
+    key = services.merchant_apiv3_key(merchant)
+    return [key] if key else []
+
+
+def notification_record(*, merchant: Merchant, event: wechatpay.NotificationEvent) -> bool:
+    """Remember the event; True the first time, False for a redelivery (nothing to do again).
+    The refresh of the complaint is queued when the receipt commits."""
+    from complaints.tasks import refresh_complaint
+
+    try:
+        with transaction.atomic():
+            NotificationReceipt.objects.create(
+                merchant=merchant,
+                event_id=event.id,
+                event_type=event.event_type[:32],
+                action_type=event.action_type[:64],
+                complaint_id=event.complaint_id[:64],
+                create_time=event.create_time[:32],
+            )
+            refresh_complaint.delay_on_commit(merchant.pk, event.complaint_id)
+    except IntegrityError:
+        NotificationReceipt.objects.filter(merchant=merchant, event_id=event.id).update(
+            redeliveries=F("redeliveries") + 1
+        )
+        return False
+    return True

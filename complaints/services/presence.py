@@ -1,0 +1,65 @@
+"""Presence: who else is viewing or composing on a complaint. Soft state in the cache with a
+short TTL (Redis in production), never a lock: losing it loses nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from django.core.cache import cache
+
+TTL_SECONDS = 30  # the browser says it is still there every 10 s
+MODES = ("viewing", "composing")
+
+
+def _key(complaint_pk: int) -> str:
+    return f"presence:complaint:{complaint_pk}"
+
+
+def presence_touch(*, complaint_pk: int, user, mode: str = "viewing") -> None:
+    """Record that `user` is on this complaint now. Read-modify-write without a lock: two
+    heartbeats racing may drop one entry until the next heartbeat, which is fine for presence."""
+    mode = mode if mode in MODES else "viewing"
+    now = time.time()
+    entries = _fresh(cache.get(_key(complaint_pk)) or {}, now)
+    entries[str(user.pk)] = {
+        "name": user.get_full_name() or user.get_username(),
+        "mode": mode,
+        "at": now,
+    }
+    cache.set(_key(complaint_pk), entries, timeout=TTL_SECONDS)
+
+
+def presence_leave(*, complaint_pk: int, user) -> None:
+    entries = cache.get(_key(complaint_pk)) or {}
+    if entries.pop(str(user.pk), None) is not None:
+        cache.set(_key(complaint_pk), entries, timeout=TTL_SECONDS)
+
+
+def _fresh(entries: dict, now: float) -> dict:
+    return {uid: e for uid, e in entries.items() if now - e.get("at", 0) < TTL_SECONDS}
+
+
+def present_on(complaint_pk: int, *, exclude_user=None) -> list[dict]:
+    return present_on_many([complaint_pk], exclude_user=exclude_user).get(complaint_pk, [])
+
+
+def present_on_many(complaint_pks: Iterable[int], *, exclude_user=None) -> dict[int, list[dict]]:
+    """Everyone present on each complaint, in one cache round trip (queue rows)."""
+    pks = list(complaint_pks)
+    if not pks:
+        return {}
+    found = cache.get_many([_key(pk) for pk in pks])
+    now = time.time()
+    skip = str(exclude_user.pk) if exclude_user is not None else None
+    result: dict[int, list[dict]] = {}
+    for pk in pks:
+        entries = _fresh(found.get(_key(pk)) or {}, now)
+        people = [
+            {"user_id": int(uid), "name": e["name"], "mode": e["mode"]}
+            for uid, e in sorted(entries.items(), key=lambda item: item[1]["name"])
+            if uid != skip
+        ]
+        if people:
+            result[pk] = people
+    return result

@@ -1,0 +1,145 @@
+"""Calls to WeChat Pay for ingestion: paced under its published rate limits (§7.1) and
+retried on transient failures (5xx, 429, timeouts) with capped, jittered backoff."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+import wechatpay
+from merchants.models import Merchant
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Calls per minute per merchant, a little under WeChat's limits (list and history: 200/min).
+DEFAULT_RATE_LIMITS = {"list": 180, "history": 180, "detail": 180, "image": 120}
+LIST_PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 300
+
+
+def rate_limit(endpoint: str) -> int:
+    limits = {**DEFAULT_RATE_LIMITS, **getattr(settings, "COMPLAINTS_RATE_LIMITS", {})}
+    return limits[endpoint]
+
+
+def throttle(mchid: str, endpoint: str, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Wait until this merchant may call `endpoint` again: a per-minute counter in the shared
+    cache, so every worker process counts against the same budget."""
+    limit = rate_limit(endpoint)
+    while True:
+        now = time.time()
+        key = f"wechatpay-rate:{mchid}:{endpoint}:{int(now // 60)}"
+        cache.add(key, 0, timeout=120)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: take the next round
+            continue
+        if count <= limit:
+            return
+        wait = 60 - now % 60 + 0.05
+        logger.info("pacing %s calls of %s for %.1f s", endpoint, mchid, wait)
+        sleep(wait)
+
+
+def retry_delay(attempt: int, error: wechatpay.WechatPayError) -> float:
+    base = getattr(settings, "COMPLAINTS_RETRY_BASE_SECONDS", 1.0)
+    delay = min(base * 2**attempt, getattr(settings, "COMPLAINTS_RETRY_CAP_SECONDS", 30.0))
+    if isinstance(error, wechatpay.ApiError) and error.status == 429:
+        delay = max(delay, base * 2)
+    return delay * random.uniform(0.8, 1.2)
+
+
+def with_retries(
+    call: Callable[[], T],
+    *,
+    what: str,
+    attempts: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `call`; retry only what WeChat says is transient. The last error is raised, never
+    swallowed: a page that keeps failing stops the sync instead of being skipped."""
+    attempts = attempts or getattr(settings, "COMPLAINTS_RETRY_ATTEMPTS", 5)
+    for attempt in range(attempts):
+        try:
+            return call()
+        except wechatpay.WechatPayError as exc:
+            if not exc.retryable or attempt == attempts - 1:
+                raise
+            delay = retry_delay(attempt, exc)
+            logger.warning("%s failed (%s), retry %d in %.1f s", what, exc, attempt + 1, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def client_for(merchant: Merchant) -> wechatpay.Client:
+    from merchants.services import wechatpay_client
+
+    return wechatpay_client(merchant)
+
+
+def fetch_detail(merchant: Merchant, complaint_id: str) -> wechatpay.Complaint:
+    client = client_for(merchant)
+
+    def call() -> wechatpay.Complaint:
+        throttle(merchant.mchid, "detail")
+        return client.get_complaint(complaint_id)
+
+    return with_retries(call, what=f"detail of {complaint_id}")
+
+
+def fetch_history(merchant: Merchant, complaint_id: str) -> list[wechatpay.HistoryEntry]:
+    client = client_for(merchant)
+
+    def call() -> list[wechatpay.HistoryEntry]:
+        entries = []
+        pages = client.iter_negotiation_history(complaint_id, page_size=HISTORY_PAGE_SIZE)
+        throttle(merchant.mchid, "history")
+        for entry in pages:
+            entries.append(entry)
+            if len(entries) % HISTORY_PAGE_SIZE == 0:
+                throttle(merchant.mchid, "history")
+        return entries
+
+    return with_retries(call, what=f"history of {complaint_id}")
+
+
+def _paced(merchant: Merchant, items: Iterator[T], page_size: int, endpoint: str) -> list[T]:
+    """Drain a paging iterator, asking the pacer before each page is fetched."""
+    result: list[T] = []
+    while True:
+        if len(result) % page_size == 0:
+            throttle(merchant.mchid, endpoint)
+        try:
+            result.append(next(items))
+        except StopIteration:
+            return result
+
+
+def fetch_window(merchant: Merchant, begin: date, end: date) -> list[wechatpay.Complaint]:
+    """Every complaint created in [begin, end] (≤ 30 days); a failed page restarts the window,
+    which is harmless since storing a complaint twice changes nothing."""
+    client = client_for(merchant)
+
+    def call() -> list[wechatpay.Complaint]:
+        pages = client.iter_complaints(begin=begin, end=end, page_size=LIST_PAGE_SIZE)
+        return _paced(merchant, pages, LIST_PAGE_SIZE, "list")
+
+    return with_retries(call, what=f"complaint list {begin}..{end} of {merchant.mchid}")
+
+
+def download_image(merchant: Merchant, url: str) -> wechatpay.DownloadedImage:
+    client = client_for(merchant)
+
+    def call() -> wechatpay.DownloadedImage:
+        throttle(merchant.mchid, "image")
+        return client.download_image(url)
+
+    return with_retries(call, what="complaint image", attempts=3)

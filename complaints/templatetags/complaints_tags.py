@@ -1,0 +1,58 @@
+"""Small display helpers for complaint templates (no queries, no business rules)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _span(seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes < 60:
+        return _("%(m)d min") % {"m": max(minutes, 1)}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(d)d days %(h)d h") % {"d": hours // 24, "h": hours % 24}
+
+
+@register.filter
+def countdown(due: datetime | None) -> str:
+    """'in 3 h 12 min' or 'overdue by 20 min', relative to now."""
+    if due is None:
+        return ""
+    delta = int((due - timezone.now()).total_seconds())
+    if delta >= 0:
+        return _("in %(span)s") % {"span": _span(delta)}
+    return _("overdue by %(span)s") % {"span": _span(-delta)}
+
+
+@register.filter
+def active_deadline(complaint) -> datetime | None:
+    """The deadline that matters now: first reply until sent, then completion."""
+    if complaint.completed_at:
+        return None
+    return complaint.complete_due_at if complaint.first_replied_at else complaint.first_reply_due_at
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def fen(amount: int | None) -> str:
+    """Money is integer fen; shown as yuan with two decimals."""
+    if amount is None:
+        return ""
+    return f"¥{amount // 100:,}.{amount % 100:02d}"
+
+
+@register.filter
+def sla_badge(status: str) -> str:
+    return {"overdue": "urgent", "at_risk": "warn", "met": "ok"}.get(status, "")

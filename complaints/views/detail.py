@@ -1,0 +1,115 @@
+"""One complaint: facts, images, the merged timeline, actions, presence."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaints import services
+from complaints.forms import CompleteForm, NoteForm, RefundForm
+from complaints.selectors import (
+    complaint_for_detail,
+    complaint_images,
+    complaint_timeline,
+    image_for,
+)
+from console.roles import perm
+
+WORK = perm("work_complaints")
+
+
+def detail_context(request: HttpRequest, complaint, **extra) -> dict:
+    return {
+        "complaint": complaint,
+        "timeline": complaint_timeline(complaint),
+        "images": complaint_images(complaint),
+        "assignable": list(services.assignable_users(complaint)),
+        "present": services.present_on(complaint.pk, exclude_user=request.user),
+        "note_form": extra.pop("note_form", None) or NoteForm(),
+        "complete_form": extra.pop("complete_form", None) or CompleteForm(),
+        "refund_form": extra.pop("refund_form", None) or RefundForm(),
+        "can_reveal": request.user.has_perm(perm("reveal_phone")),
+        "can_complete": request.user.has_perm(perm("complete_complaint")),
+        "can_refund": request.user.has_perm(perm("decide_refund")),
+        "order": complaint.complaint_order_info[0] if complaint.complaint_order_info else None,
+        **extra,
+    }
+
+
+@require_GET
+@permission_required(WORK, raise_exception=True)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = complaint_for_detail(request.user, pk)
+    services.presence_touch(complaint_pk=complaint.pk, user=request.user)
+    return render(request, "complaints/detail.html", detail_context(request, complaint))
+
+
+@require_GET
+@permission_required(WORK, raise_exception=True)
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = complaint_for_detail(request.user, pk)
+    return render(
+        request,
+        "complaints/_timeline.html",
+        {"complaint": complaint, "timeline": complaint_timeline(complaint)},
+    )
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def presence(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = complaint_for_detail(request.user, pk)
+    services.presence_touch(
+        complaint_pk=complaint.pk, user=request.user, mode=request.POST.get("mode", "viewing")
+    )
+    present = services.present_on(complaint.pk, exclude_user=request.user)
+    return render(request, "complaints/_presence.html", {"present": present})
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = complaint_for_detail(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.note_add(complaint=complaint, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Note added."))
+        return redirect("complaints:detail", pk=complaint.pk)
+    context = detail_context(request, complaint, note_form=form)
+    return render(request, "complaints/detail.html", context, status=400)
+
+
+@require_POST
+@permission_required(perm("reveal_phone"), raise_exception=True)
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = complaint_for_detail(request.user, pk)
+    try:
+        phone = services.phone_reveal(complaint=complaint, user=request.user, request=request)
+    except services.WorkError as exc:
+        return render(request, "complaints/_phone.html", {"complaint": complaint, "error": exc})
+    response = render(request, "complaints/_phone.html", {"complaint": complaint, "phone": phone})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@permission_required(WORK, raise_exception=True)
+def image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    """A complaint image, fetched from WeChat with a signed request the first time."""
+    found = image_for(request.user, pk, image_pk)
+    try:
+        content, content_type = services.image_content(image=found)
+    except Exception:  # noqa: BLE001 - any failure: the agent sees a clear placeholder text
+        return HttpResponse(
+            _("This image could not be fetched from WeChat Pay. Try again later."),
+            status=502,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = "inline"
+    return response

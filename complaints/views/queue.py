@@ -1,0 +1,46 @@
+"""The queue: views of open work, filters, search, keyset pages, self-refreshing rows."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from complaints.forms import VIEW_LABELS, QueueFilterForm
+from complaints.selectors import QUEUE_VIEWS, queue_page
+from complaints.services import present_on_many
+from console.roles import perm
+from merchants.selectors import merchants_visible_to
+
+REFRESH_SECONDS = 15
+
+
+@require_GET
+@permission_required(perm("work_complaints"), raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    merchants = list(merchants_visible_to(request.user).only("pk", "name", "mchid"))
+    form = QueueFilterForm(request.GET or None, merchants=merchants)
+    filters = form.filters()
+    cursor = request.GET.get("after", "")
+    page = queue_page(request.user, filters, cursor)
+    page.presence = present_on_many([row.pk for row in page.rows], exclude_user=request.user)
+    params = {k: v for k, v in request.GET.items() if k not in ("after", "fragment") and v}
+    context = {
+        "form": form,
+        "page": page,
+        "views": [(v, VIEW_LABELS[v]) for v in QUEUE_VIEWS],
+        "current_view": filters.view,
+        "view_links": {v: "?" + urlencode({**params, "view": v}) for v in QUEUE_VIEWS},
+        "rows_url": "?" + urlencode({**params, "after": cursor, "fragment": "rows"}),
+        "next_url": (
+            "?" + urlencode({**params, "after": page.next_cursor}) if page.next_cursor else ""
+        ),
+        "first_url": "?" + urlencode(params) if cursor else "",
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    if request.GET.get("fragment") == "rows":
+        return render(request, "complaints/_queue_rows.html", context)
+    return render(request, "complaints/queue.html", context)
