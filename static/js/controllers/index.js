@@ -1,8 +1,14 @@
 // Every Stimulus controller of the console, by identifier.
+import ComposerController from "./composer_controller.js";
+import ComposerDialogController from "./composer_dialog_controller.js";
+import ComposerImageController from "./composer_image_controller.js";
 import PresenceController from "./presence_controller.js";
 import QueueController from "./queue_controller.js";
 import ShortcutsController from "./shortcuts_controller.js";
 export const controllers = {
+  composer: ComposerController,
+  "composer-dialog": ComposerDialogController,
+  "composer-image": ComposerImageController,
   presence: PresenceController,
   queue: QueueController,
   shortcuts: ShortcutsController,

@@ -1,0 +1,498 @@
+// The reply composer: block editors cloned from server-rendered <template>s, serialised to the
+// NormalMessage (or plain reply) JSON on every change, previewed and autosaved by the server.
+//
+// Markup contract (templates/messaging/composer/):
+//   [data-scope="object"|"list"] with data-key: a JSON object / array under that key.
+//   [data-key] fields (no data-scope): values; data-kind = bool | tristate | datetime; data-optional
+//     omits an empty value. A list with data-items="value" holds bare values (item key "value").
+//   select[data-role="switch"]: shows the sibling [data-case] matching its value; hidden cases are
+//     not serialised (the action sub-form follows the action type).
+import { Controller } from "../../vendor/stimulus-3.2.2.js";
+import Sortable from "../../vendor/sortable-1.15.7.esm.js";
+
+const PREVIEW_DELAY_MS = 400;
+const SAVE_DELAY_MS = 1500;
+const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
+
+function isEmpty(value) {
+  if (Array.isArray(value)) return value.length === 0;
+  return value !== null && typeof value === "object" && Object.keys(value).length === 0;
+}
+
+function parentScope(element) {
+  return element.parentElement ? element.parentElement.closest("[data-scope]") : null;
+}
+
+export default class extends Controller {
+  static targets = [
+    "form", "root", "content", "blockList", "blockTemplate", "preview", "status",
+    "globalErrors", "templateSelect", "counter",
+  ];
+
+  static values = {
+    mode: String,
+    previewUrl: String,
+    saveUrl: String,
+    templateUrl: String,
+    initialId: String,
+    errorsId: String,
+  };
+
+  connect() {
+    this.cursor = null;
+    this.sequence = 0;
+    this.onInput = this.onInput.bind(this);
+    this.onFocus = this.onFocus.bind(this);
+    this.flush = this.flush.bind(this);
+    this.onVisibility = () => { if (document.visibilityState === "hidden") this.flush(); };
+    this.element.addEventListener("input", this.onInput);
+    this.element.addEventListener("change", this.onInput);
+    this.element.addEventListener("focusin", this.onFocus);
+    window.addEventListener("pagehide", this.flush);
+    document.addEventListener("visibilitychange", this.onVisibility);
+
+    this.fill(this.rootTarget, this.readJson(this.initialIdValue) || {});
+    this.syncSwitches(this.rootTarget);
+    this.writeContent();
+    this.updateCounter();
+    if (this.hasBlockListTarget) {
+      this.sortable = Sortable.create(this.blockListTarget, {
+        handle: ".drag-handle",
+        draggable: "[data-block]",
+        animation: 150,
+        forceFallback: true,
+        onEnd: () => this.changed(),
+      });
+    }
+    const errors = this.readJson(this.errorsIdValue);
+    this.requestPreview().then(() => { if (errors && errors.length) this.showErrors(errors, []); });
+  }
+
+  disconnect() {
+    this.flush();
+    this.element.removeEventListener("input", this.onInput);
+    this.element.removeEventListener("change", this.onInput);
+    this.element.removeEventListener("focusin", this.onFocus);
+    window.removeEventListener("pagehide", this.flush);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    if (this.sortable) this.sortable.destroy();
+  }
+
+  readJson(id) {
+    const element = id ? document.getElementById(id) : null;
+    if (!element) return null;
+    try { return JSON.parse(element.textContent); } catch { return null; }
+  }
+
+  message(name) {
+    return this.element.dataset[`msg${name}`] || "";
+  }
+
+  // --- events -----------------------------------------------------------------------------------
+
+  onInput(event) {
+    const target = event.target;
+    if (!this.rootTarget.contains(target) || target.type === "file") return;
+    if (target.matches('select[data-role="switch"]')) this.syncSwitches(parentScope(target) || this.rootTarget);
+    if (target.matches("[data-counter]")) this.updateCounter();
+    this.changed();
+  }
+
+  onFocus(event) {
+    const block = event.target.closest("[data-block]");
+    if (block && this.rootTarget.contains(block)) this.cursor = block;
+  }
+
+  changed() {
+    this.writeContent();
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(() => this.requestPreview(), PREVIEW_DELAY_MS);
+    if (this.saveUrlValue) {
+      this.savePending = true;
+      clearTimeout(this.saveTimer);
+      this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+    }
+  }
+
+  beforeSubmit() {
+    this.writeContent();
+    this.flush();
+  }
+
+  // --- serialisation ----------------------------------------------------------------------------
+
+  currentContent() {
+    return this.serializeScope(this.rootTarget);
+  }
+
+  writeContent() {
+    const content = this.currentContent();
+    const json = this.modeValue === "template" ? { blocks: content.blocks || [] } : content;
+    this.contentTarget.value = JSON.stringify(json);
+  }
+
+  directChildren(scope, selector) {
+    return Array.from(scope.querySelectorAll(selector)).filter((el) => parentScope(el) === scope);
+  }
+
+  fields(scope) { return this.directChildren(scope, "[data-key]:not([data-scope])"); }
+
+  scopes(scope) { return this.directChildren(scope, "[data-scope]"); }
+
+  isActive(element, scope) {
+    for (let node = element; node && node !== scope; node = node.parentElement) {
+      if (node.hidden) return false;
+    }
+    return true;
+  }
+
+  serializeScope(scope) {
+    if (scope.dataset.scope === "list") {
+      const values = this.scopes(scope).map((item) => this.serializeScope(item));
+      if (scope.dataset.items === "value") return values.map((v) => v.value).filter((v) => v);
+      return values;
+    }
+    const result = {};
+    for (const field of this.fields(scope)) {
+      if (!this.isActive(field, scope)) continue;
+      const value = this.fieldValue(field);
+      if (value !== undefined) result[field.dataset.key] = value;
+    }
+    for (const child of this.scopes(scope)) {
+      if (!child.dataset.key || !this.isActive(child, scope)) continue;
+      const value = this.serializeScope(child);
+      if (child.hasAttribute("data-optional") && isEmpty(value)) continue;
+      result[child.dataset.key] = value;
+    }
+    return result;
+  }
+
+  fieldValue(field) {
+    const optional = field.hasAttribute("data-optional");
+    switch (field.dataset.kind) {
+      case "bool":
+        return field.checked ? true : (optional ? undefined : false);
+      case "tristate":
+        return field.value === "" ? undefined : field.value === "true";
+      case "datetime":
+        // datetime-local in Beijing time -> RFC 3339 with its offset, as WeChat expects.
+        if (!field.value) return optional ? undefined : "";
+        return `${field.value.length === 16 ? `${field.value}:00` : field.value}+08:00`;
+      default:
+        return optional && field.value === "" ? undefined : field.value;
+    }
+  }
+
+  setFieldValue(field, value) {
+    switch (field.dataset.kind) {
+      case "bool":
+        field.checked = value === true;
+        return;
+      case "tristate":
+        field.value = value === true ? "true" : value === false ? "false" : "";
+        return;
+      case "datetime": {
+        const time = typeof value === "string" ? Date.parse(value) : NaN;
+        field.value = Number.isNaN(time) ? "" : new Date(time + BEIJING_OFFSET_MS).toISOString().slice(0, 16);
+        return;
+      }
+      default:
+        if (field.type === "hidden" && field.dataset.key === "type") return; // fixed by the editor
+        if (field.tagName === "SELECT") {
+          const wanted = value === undefined || value === null ? "" : String(value);
+          if (Array.from(field.options).some((o) => o.value === wanted)) field.value = wanted;
+          return;
+        }
+        field.value = value === undefined || value === null ? "" : String(value);
+    }
+  }
+
+  fill(scope, data) {
+    if (scope.dataset.scope === "list") {
+      const items = this.itemsContainer(scope);
+      items.replaceChildren();
+      for (const entry of Array.isArray(data) ? data : []) {
+        const item = scope === this.blockListScope() ? this.newBlock(entry && entry.type) : this.newItem(scope);
+        if (!item) continue;
+        this.fill(item, scope.dataset.items === "value" ? { value: entry } : entry);
+        items.append(item);
+      }
+      return;
+    }
+    const object = data && typeof data === "object" && !Array.isArray(data) ? data : {};
+    for (const field of this.fields(scope)) this.setFieldValue(field, object[field.dataset.key]);
+    for (const child of this.scopes(scope)) {
+      if (child.dataset.key) this.fill(child, object[child.dataset.key]);
+    }
+    // A switch without a key (plain reply: none / link / mini program) follows the data.
+    for (const select of this.directChildren(scope, 'select[data-role="switch"]:not([data-key])')) {
+      const keysIn = (c) => Array.from(c.querySelectorAll("[data-key]"))
+        .filter((el) => parentScope(el) === scope).map((el) => el.dataset.key);
+      const active = this.directChildren(scope, "[data-case]")
+        .find((c) => keysIn(c).some((key) => object[key] !== undefined && object[key] !== ""));
+      select.value = active ? active.dataset.case : select.options[0].value;
+    }
+    this.syncSwitches(scope);
+  }
+
+  syncSwitches(root) {
+    const switches = root.querySelectorAll('select[data-role="switch"]');
+    for (const select of switches) {
+      const scope = parentScope(select);
+      for (const option of this.directChildren(scope, "[data-case]")) {
+        option.hidden = option.dataset.case !== select.value;
+      }
+    }
+  }
+
+  // --- blocks and items -------------------------------------------------------------------------
+
+  blockListScope() {
+    return this.hasBlockListTarget ? this.blockListTarget.closest('[data-scope="list"]') : null;
+  }
+
+  itemsContainer(list) {
+    return list.querySelector(":scope > [data-items]") || list;
+  }
+
+  newBlock(type) {
+    const template = this.blockTemplateTargets.find((t) => t.dataset.type === type);
+    return template ? template.content.firstElementChild.cloneNode(true) : null;
+  }
+
+  newItem(list) {
+    const template = list.querySelector(":scope > template[data-item-template]");
+    return template ? template.content.firstElementChild.cloneNode(true) : null;
+  }
+
+  insertBlocks(blocks) {
+    let anchor = this.cursor && this.blockListTarget.contains(this.cursor) ? this.cursor : null;
+    let first = null;
+    for (const data of blocks) {
+      const block = this.newBlock(data && data.type);
+      if (!block) continue;
+      this.fill(block, data);
+      if (anchor) anchor.after(block); else this.blockListTarget.append(block);
+      anchor = block;
+      first = first || block;
+    }
+    if (anchor) this.cursor = anchor;
+    return first;
+  }
+
+  addBlock(event) {
+    const type = event.currentTarget.dataset.type;
+    const block = this.newBlock(type);
+    if (!block) return;
+    // New lists start with one entry: an empty FAQ list or button group is never valid.
+    for (const list of block.querySelectorAll('[data-scope="list"]')) {
+      const item = this.newItem(list);
+      if (item) this.itemsContainer(list).append(item);
+    }
+    const anchor = this.cursor && this.blockListTarget.contains(this.cursor) ? this.cursor : null;
+    if (anchor) anchor.after(block); else this.blockListTarget.append(block);
+    this.syncSwitches(block);
+    this.cursor = block;
+    this.focusFirst(block);
+    this.changed();
+  }
+
+  addItem(event) {
+    const list = event.currentTarget.closest('[data-scope="list"]');
+    const max = Number(list.dataset.max || 0);
+    if (max && this.scopes(list).length >= max) return;
+    const item = this.newItem(list);
+    if (!item) return;
+    this.itemsContainer(list).append(item);
+    this.syncSwitches(item);
+    this.focusFirst(item);
+    this.changed();
+  }
+
+  entryOf(event) {
+    return event.currentTarget.closest("[data-item], [data-block]");
+  }
+
+  moveUp(event) {
+    const entry = this.entryOf(event);
+    const previous = entry.previousElementSibling;
+    if (previous) { previous.before(entry); event.currentTarget.focus(); this.changed(); }
+  }
+
+  moveDown(event) {
+    const entry = this.entryOf(event);
+    const next = entry.nextElementSibling;
+    if (next) { next.after(entry); event.currentTarget.focus(); this.changed(); }
+  }
+
+  duplicate(event) {
+    const entry = this.entryOf(event);
+    const data = this.serializeScope(entry);
+    const copy = entry.hasAttribute("data-block") ? this.newBlock(data.type) : this.newItem(parentScope(entry));
+    if (!copy) return;
+    this.fill(copy, data);
+    entry.after(copy);
+    this.focusFirst(copy);
+    this.changed();
+  }
+
+  remove(event) {
+    const entry = this.entryOf(event);
+    const neighbour = entry.nextElementSibling || entry.previousElementSibling;
+    if (this.cursor === entry) this.cursor = null;
+    entry.remove();
+    if (neighbour) this.focusFirst(neighbour);
+    this.changed();
+  }
+
+  focusFirst(element) {
+    const field = element.querySelector("textarea, input:not([type=hidden]), select, button");
+    if (field) field.focus();
+  }
+
+  async insertTemplate() {
+    const id = this.templateSelectTarget.value;
+    if (!id) return;
+    const url = this.templateUrlValue.replace(/\/0\/$/, `/${id}/`);
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) { this.showGlobal(this.message("TemplateFailed")); return; }
+    const data = await response.json();
+    const first = this.insertBlocks(data.blocks || []);
+    if (first) this.focusFirst(first);
+    this.changed();
+  }
+
+  async discard(event) {
+    const response = await this.post(event.currentTarget.dataset.url, new FormData());
+    if (!response || !response.ok) return;
+    const data = await response.json();
+    clearTimeout(this.saveTimer);
+    this.savePending = false;
+    this.fill(this.rootTarget, data.content);
+    this.writeContent();
+    this.updateCounter();
+    this.statusTarget.textContent = data.status;
+    this.requestPreview();
+  }
+
+  updateCounter() {
+    if (!this.hasCounterTarget) return;
+    const field = this.rootTarget.querySelector("[data-counter]");
+    const length = Array.from(field.value).length;
+    this.counterTarget.textContent = `${length} / 500`;
+    this.counterTarget.classList.toggle("warn", length > 200);
+  }
+
+  // --- server round trips -----------------------------------------------------------------------
+
+  csrfToken() {
+    const input = this.element.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  post(url, body, options = {}) {
+    body.append("csrfmiddlewaretoken", this.csrfToken());
+    return fetch(url, {
+      method: "POST",
+      body,
+      headers: { "X-CSRFToken": this.csrfToken(), Accept: "application/json" },
+      credentials: "same-origin",
+      ...options,
+    }).catch(() => null);
+  }
+
+  contentForm() {
+    const form = new FormData();
+    form.append("content", this.contentTarget.value);
+    return form;
+  }
+
+  async requestPreview() {
+    if (!this.previewUrlValue) return;
+    const sequence = ++this.sequence;
+    const response = await this.post(this.previewUrlValue, this.contentForm());
+    if (!response || sequence !== this.sequence) return;
+    const data = await response.json().catch(() => ({}));
+    this.applyServerAnswer(data);
+  }
+
+  async save() {
+    if (!this.saveUrlValue || !this.savePending) return;
+    this.savePending = false;
+    const sequence = ++this.sequence;
+    this.statusTarget.textContent = this.message("Saving");
+    const response = await this.post(this.saveUrlValue, this.contentForm());
+    if (!response || !response.ok) {
+      this.statusTarget.textContent = this.message("SaveFailed");
+      this.savePending = true;
+      this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS * 4);
+      return;
+    }
+    const data = await response.json();
+    this.statusTarget.textContent = data.status;
+    if (sequence === this.sequence) this.applyServerAnswer(data);
+  }
+
+  flush() {
+    // Leaving the page: send the pending draft now; keepalive lets it outlive the page.
+    if (!this.saveUrlValue || !this.savePending) return;
+    clearTimeout(this.saveTimer);
+    this.savePending = false;
+    this.post(this.saveUrlValue, this.contentForm(), { keepalive: true });
+  }
+
+  applyServerAnswer(data) {
+    if (typeof data.preview === "string") this.previewTarget.innerHTML = data.preview;
+    if (data.error) { this.showGlobal(data.error); return; }
+    this.showErrors(data.errors || [], data.warnings || []);
+  }
+
+  // --- errors beside the fields -----------------------------------------------------------------
+
+  elementForPath(path) {
+    let element = this.rootTarget;
+    if (path === "") return null;
+    for (const part of path.split(".")) {
+      if (!element) return null;
+      if (element.dataset.scope === "list") {
+        element = this.scopes(element)[Number(part)];
+      } else {
+        element = this.fields(element).concat(this.scopes(element)).find((el) => el.dataset.key === part);
+      }
+    }
+    return element || null;
+  }
+
+  showGlobal(text) {
+    this.globalErrorsTarget.textContent = text || "";
+  }
+
+  showErrors(errors, warnings) {
+    for (const note of this.element.querySelectorAll(".field-error")) note.remove();
+    for (const field of this.element.querySelectorAll("[aria-invalid]")) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    }
+    const unplaced = [];
+    const notes = errors.map(([path, text]) => [path, text, "error"])
+      .concat(warnings.map(([path, text]) => [path, text, "warning"]));
+    notes.forEach(([path, text, kind], index) => {
+      let element = this.elementForPath(path);
+      if (element && element.type === "hidden" && element.dataset.key === "type") element = null;
+      if (!element || !this.isActive(element, this.rootTarget)) { unplaced.push(text); return; }
+      const note = document.createElement("p");
+      note.className = `field-error ${kind}`;
+      note.id = `${this.element.id || "composer"}-note-${index}`;
+      note.textContent = text;
+      note.dataset.path = path;
+      const isField = !element.dataset.scope;
+      const anchor = isField ? (element.closest("label") || element) : element;
+      if (isField || element.dataset.scope === "list") anchor.after(note); else anchor.prepend(note);
+      if (isField && kind === "error") {
+        element.setAttribute("aria-invalid", "true");
+        element.setAttribute("aria-describedby", note.id);
+      }
+    });
+    this.showGlobal(unplaced.join(" "));
+  }
+}
