@@ -10,10 +10,12 @@ checked before anything is sent again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
@@ -69,6 +71,36 @@ def backoff_seconds(attempt: int, conf: DeliverySettings | None = None) -> float
 
 ClientFactory = Callable[[Any], Any]
 
+# The typed client returns data, not HTTP facts; its transport logs one line per call with the
+# status and Request-ID (never secrets). Recording those lines per thread gives every attempt
+# row its status and Request-ID, also on success, without reaching into the client.
+_calls = threading.local()
+
+
+class _CallRecorder(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        sink = getattr(_calls, "sink", None)
+        args = record.args
+        if sink is not None and "-> %s" in str(record.msg) and len(args or ()) == 5:
+            method, target, status, _ms, request_id = args
+            sink.append((method, target, status, "" if request_id == "-" else request_id))
+
+
+_recorder = _CallRecorder(level=logging.INFO)
+logging.getLogger("wechatpay").addHandler(_recorder)
+
+
+@contextlib.contextmanager
+def _recording_calls() -> Iterator[list[tuple[str, str, int, str]]]:
+    wechatpay_logger = logging.getLogger("wechatpay")
+    if not wechatpay_logger.isEnabledFor(logging.INFO):
+        wechatpay_logger.setLevel(logging.INFO)  # the recorder needs the INFO lines
+    _calls.sink = sink = []
+    try:
+        yield sink
+    finally:
+        _calls.sink = None
+
 
 def default_client(merchant: Any) -> Any:
     from merchants.services import wechatpay_client
@@ -106,8 +138,14 @@ def reply_deliver(*, reply_id: int, client_factory: ClientFactory | None = None)
         return "skipped"
     reply = attempt.reply
     started = time.monotonic()
-    result = _attempt(reply, client_factory or default_client)
+    with _recording_calls() as calls:
+        result = _attempt(reply, client_factory or default_client)
     duration_ms = int((time.monotonic() - started) * 1000)
+    posts = [call for call in calls if call[0] == "POST"]
+    if posts and result.http_status is None and result.outcome == Outcome.DELIVERED:
+        result.http_status = posts[-1][2]
+    if posts and not result.request_id:
+        result.request_id = posts[-1][3]
     _record(attempt, result, duration_ms)
     return result.outcome
 
@@ -176,7 +214,7 @@ def _attempt(reply: Reply, client_factory: ClientFactory) -> AttemptResult:
             request_id=getattr(exc, "request_id", None) or "",
             error=type(exc).__name__,
         )
-    except outcomes.CONFIGURATION_ERRORS as exc:
+    except outcomes.configuration_errors() as exc:
         return AttemptResult(
             Outcome.FINAL, code="CONFIGURATION", message=str(exc)[:1000], error=type(exc).__name__
         )

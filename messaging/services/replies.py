@@ -28,13 +28,15 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.DELIVERED: set(),
 }
 RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
-# Raised while building a merchant's client: missing or unusable credentials.
-CONFIGURATION_ERRORS: tuple[type[Exception], ...] = (
-    ImproperlyConfigured,
-    ObjectDoesNotExist,
-    LookupError,
-    ValueError,
-)
+
+
+def configuration_errors() -> tuple[type[Exception], ...]:
+    """Raised while building a merchant's client: missing or unusable credentials."""
+    from merchants.services import NoActiveCredentials
+
+    return (NoActiveCredentials, ImproperlyConfigured, ObjectDoesNotExist, LookupError)
+
+
 _REPLY_ENDPOINTS = {Endpoint.IMMEDIATE, Endpoint.RESPONSE}
 
 # Endpoints whose body names the complained merchant (update-refund-progress has no such field).
