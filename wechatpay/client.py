@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, timedelta
-from typing import Any, TypeVar
-from urllib.parse import quote, urlencode, urlsplit
-
-from pydantic import BaseModel, ValidationError
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from wechatpay import crypto
 from wechatpay.credentials import MerchantCredentials, Signer
@@ -26,6 +23,18 @@ from wechatpay.models import (
 )
 from wechatpay.transport import RawResponse, Timeout, Transport, wire_target
 from wechatpay.verifier import Verifier
+from wechatpay.wire import (
+    COMPLAINTS,
+    api_error,
+    check_media_ids,
+    check_range,
+    complaint_path,
+    date_windows,
+    dump_json,
+    parse_json,
+    parse_model,
+    unexpected,
+)
 
 logger = logging.getLogger("wechatpay")
 
@@ -33,42 +42,10 @@ PRODUCTION_URL = "https://api.mch.weixin.qq.com"
 PRODUCTION_BACKUP_URL = "https://api2.mch.weixin.qq.com"
 OFFICIAL_HOSTS = frozenset({"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-COMPLAINTS = "/v3/merchant-service/complaints-v2"
 NOTIFICATIONS = "/v3/merchant-service/complaint-notifications"
 IMAGES = "/v3/merchant-service/images/"
 CERTIFICATES = "/v3/certificates"
-MAX_WINDOW_DAYS = 30  # a list query may span at most 30 days (§3.1); windows are inclusive
 _DEFAULT = object()
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def dump_json(data: Mapping[str, Any]) -> bytes:
-    """Serialize once: these exact bytes are signed and sent. `None` values are dropped because
-    APIv3 forbids null (§7.5)."""
-    return json.dumps(_without_none(data), ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8"
-    )
-
-
-def _without_none(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_without_none(v) for v in value]
-    return value
-
-
-def date_windows(
-    begin: date, end: date, days: int = MAX_WINDOW_DAYS
-) -> Iterator[tuple[date, date]]:
-    """Split [begin, end] (inclusive) into consecutive windows of at most `days` calendar days."""
-    if begin > end:
-        raise InvalidArgumentError(f"begin {begin} is after end {end}")
-    start = begin
-    while start <= end:
-        stop = min(start + timedelta(days=days - 1), end)
-        yield start, stop
-        start = stop + timedelta(days=1)
 
 
 class Client:
@@ -127,29 +104,29 @@ class Client:
     ) -> Iterator[Complaint]:
         """Every complaint created between `begin` and `end` (both inclusive), page by page and
         30-day window by window. Each complaint is yielded once even if pages shift meanwhile."""
-        _check_range("page_size", page_size, 1, 50)
+        check_range("page_size", page_size, 1, 50)
         seen: set[str] = set()
         for start, stop in date_windows(begin, end):
             params = [("begin_date", start.isoformat()), ("end_date", stop.isoformat())]
             if complainted_mchid:
                 params.append(("complainted_mchid", complainted_mchid))
             for item in self._pages(COMPLAINTS, params, page_size):
-                complaint = _parse(Complaint, item)
+                complaint = parse_model(Complaint, item)
                 if complaint.complaint_id not in seen:
                     seen.add(complaint.complaint_id)
                     yield complaint
 
     def get_complaint(self, complaint_id: str) -> Complaint:
-        response = self._call("GET", _complaint_path(complaint_id))
-        return _parse(Complaint, _json(response))
+        response = self._call("GET", complaint_path(complaint_id))
+        return parse_model(Complaint, parse_json(response))
 
     def iter_negotiation_history(
         self, complaint_id: str, page_size: int = 100
     ) -> Iterator[HistoryEntry]:
-        _check_range("page_size", page_size, 1, 300)
-        path = _complaint_path(complaint_id, "negotiation-historys")
+        check_range("page_size", page_size, 1, 300)
+        path = complaint_path(complaint_id, "negotiation-historys")
         for item in self._pages(path, [], page_size):
-            yield _parse(HistoryEntry, item)
+            yield parse_model(HistoryEntry, item)
 
     def respond(
         self,
@@ -166,7 +143,7 @@ class Client:
             raise InvalidArgumentError("response_content must have 1 to 500 characters")
         if len(response_content) > 200:
             logger.warning("response_content over 200 characters: older WeChat rules reject it")
-        _check_media_ids("response_images", response_images)
+        check_media_ids("response_images", response_images)
         if (jump_url is None) != (jump_url_text is None):
             raise InvalidArgumentError("jump_url and jump_url_text must be given together")
         if jump_url is not None and not jump_url.startswith("https://"):
@@ -181,7 +158,7 @@ class Client:
             if mini_program_jump_info
             else None,
         }
-        self._call("POST", _complaint_path(complaint_id, "response"), body=dump_json(body))
+        self._call("POST", complaint_path(complaint_id, "response"), body=dump_json(body))
 
     def respond_immediate_service(
         self,
@@ -202,16 +179,16 @@ class Client:
             "message": message,
             "idempotent_id": idempotent_id,
         }
-        path = _complaint_path(complaint_id, "response-immediate-service")
+        path = complaint_path(complaint_id, "response-immediate-service")
         response = self._call("POST", path, body=dump_json(body))
-        log_id = _json(response).get("log_id")
+        log_id = parse_json(response).get("log_id")
         if not isinstance(log_id, str) or not log_id:
-            raise _unexpected(response, "immediate-service reply returned no log_id")
+            raise unexpected(response, "immediate-service reply returned no log_id")
         return log_id
 
     def complete(self, complaint_id: str, *, complainted_mchid: str) -> None:
         body = dump_json({"complainted_mchid": complainted_mchid})
-        self._call("POST", _complaint_path(complaint_id, "complete"), body=body)
+        self._call("POST", complaint_path(complaint_id, "complete"), body=body)
 
     def update_refund_progress(
         self,
@@ -229,7 +206,7 @@ class Client:
             raise InvalidArgumentError("launch_refund_day is only allowed with APPROVE")
         if launch_refund_day is not None and launch_refund_day < 0:
             raise InvalidArgumentError("launch_refund_day must be 0 (today) or more working days")
-        _check_media_ids("reject_media_list", reject_media_list)
+        check_media_ids("reject_media_list", reject_media_list)
         body = {
             "action": action,
             "launch_refund_day": launch_refund_day,
@@ -237,7 +214,7 @@ class Client:
             "reject_media_list": list(reject_media_list) or None,
             "remark": remark,
         }
-        path = _complaint_path(complaint_id, "update-refund-progress")
+        path = complaint_path(complaint_id, "update-refund-progress")
         self._call("POST", path, body=dump_json(body))
 
     # --- images -------------------------------------------------------------
@@ -252,9 +229,9 @@ class Client:
             sign_body=upload.meta.encode("utf-8"),
             content_type=upload.content_type,
         )
-        media_id = _json(response).get("media_id")
+        media_id = parse_json(response).get("media_id")
         if not isinstance(media_id, str) or not media_id:
-            raise _unexpected(response, "image upload returned no media_id")
+            raise unexpected(response, "image upload returned no media_id")
         return UploadedImage(media_id=media_id, sha256=upload.sha256)
 
     def download_image(self, media_url: str) -> DownloadedImage:
@@ -295,7 +272,7 @@ class Client:
         return self._notification_url("PUT", url)
 
     def get_notification_url(self) -> NotificationUrl:
-        return _parse(NotificationUrl, _json(self._call("GET", NOTIFICATIONS)))
+        return parse_model(NotificationUrl, parse_json(self._call("GET", NOTIFICATIONS)))
 
     def delete_notification_url(self) -> None:
         self._call("DELETE", NOTIFICATIONS)
@@ -311,7 +288,7 @@ class Client:
                 "notification URL must be https://, at most 255 characters, without a query"
             )
         response = self._call(method, NOTIFICATIONS, body=dump_json({"url": url}))
-        return _parse(NotificationUrl, _json(response))
+        return parse_model(NotificationUrl, parse_json(response))
 
     # --- platform certificates ---------------------------------------------
 
@@ -321,7 +298,9 @@ class Client:
         with self._refresh_lock:
             self._last_refresh = time.monotonic()
             response = self._call("GET", CERTIFICATES, verify=False)
-            pems = [self._decrypt_certificate(item) for item in _json(response).get("data") or []]
+            pems = [
+                self._decrypt_certificate(item) for item in parse_json(response).get("data") or []
+            ]
             candidate = Verifier(certificates=pems, clock=self.verifier.clock)
             serial = response.headers.get("Wechatpay-Serial", "")
             checker = self.verifier if self.verifier.knows(serial) else candidate
@@ -406,7 +385,7 @@ class Client:
         )
         response = self.transport.send(method, target, headers, body)
         if not 200 <= response.status < 300:
-            raise _api_error(response)
+            raise api_error(response)
         if verify:
             self._verify(response)
         return response
@@ -427,7 +406,7 @@ class Client:
         total: int | None = None
         while True:
             query = urlencode([("limit", limit), ("offset", offset), *params])
-            page = _json(self._call("GET", f"{path}?{query}"))
+            page = parse_json(self._call("GET", f"{path}?{query}"))
             data = page.get("data") or []
             if offset == 0 and isinstance(page.get("total_count"), int):
                 total = page["total_count"]
@@ -437,72 +416,3 @@ class Client:
                 return
             if total is None and len(data) < limit:
                 return
-
-
-def _complaint_path(complaint_id: str, action: str | None = None) -> str:
-    if not complaint_id or len(complaint_id) > 64:
-        raise InvalidArgumentError("complaint_id must have 1 to 64 characters")
-    path = f"{COMPLAINTS}/{quote(complaint_id, safe='')}"
-    return f"{path}/{action}" if action else path
-
-
-def _check_range(name: str, value: int, low: int, high: int) -> None:
-    if not low <= value <= high:
-        raise InvalidArgumentError(f"{name} must be between {low} and {high}, got {value}")
-
-
-def _check_media_ids(name: str, media_ids: Sequence[str]) -> None:
-    if isinstance(media_ids, str):
-        raise InvalidArgumentError(f"{name} must be a list of media_ids, not one string")
-    if len(media_ids) > 4:
-        raise InvalidArgumentError(f"{name} takes at most 4 images, got {len(media_ids)}")
-
-
-def _json(response: RawResponse) -> dict[str, Any]:
-    try:
-        data = json.loads(response.body)
-    except (UnicodeDecodeError, ValueError):
-        raise _unexpected(response, "response body is not JSON") from None
-    if not isinstance(data, dict):
-        raise _unexpected(response, "response body is not a JSON object")
-    return data
-
-
-def _parse(model: type[_M], data: Any) -> _M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ApiError(
-            200,
-            "UNEXPECTED_RESPONSE",
-            f"{model.__name__} does not match the documented shape: {exc.error_count()} errors",
-            detail=exc.errors(include_url=False, include_input=False),
-        ) from exc
-
-
-def _unexpected(response: RawResponse, message: str) -> ApiError:
-    return ApiError(response.status, "UNEXPECTED_RESPONSE", message, None, response.request_id)
-
-
-def _api_error(response: RawResponse) -> ApiError:
-    """Map a non-2xx answer to ApiError, keeping WeChat's code, message and detail."""
-    try:
-        data = json.loads(response.body) if response.body else {}
-    except (UnicodeDecodeError, ValueError):
-        data = None
-    if isinstance(data, dict) and data.get("code"):
-        return ApiError(
-            response.status,
-            str(data["code"]),
-            str(data.get("message", "")),
-            data.get("detail"),
-            response.request_id,
-        )
-    text = response.body[:200].decode("utf-8", "replace")
-    return ApiError(
-        response.status,
-        f"HTTP_{response.status}",
-        text or "no error body",
-        None,
-        response.request_id,
-    )

@@ -161,6 +161,7 @@ def test_detail_tolerates_unknown_enum_values_and_fields(
                 payer_openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
                 complaint_media_list=[{"media_type": "USER_COMPLAINT_IMAGE", "media_url": ["u"]}],
                 is_agent_mode=True,
+                service_order_info=None,
                 future={"nested": [1, 2]},
             ),
         )
@@ -172,6 +173,7 @@ def test_detail_tolerates_unknown_enum_values_and_fields(
     assert result.problem_type == "BRAND_NEW"
     assert result.user_tag_list == ["TRUSTED", "UNHEARD_OF"]
     assert result.complaint_media_list[0].media_url == ["u"]
+    assert result.service_order_info == []
     assert result.model_extra == {"future": {"nested": [1, 2]}}
     assert (server.last.method, server.last.target) == (
         "GET",
