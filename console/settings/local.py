@@ -35,3 +35,5 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 
 for _folder in ("queue", "processed", "control"):
     (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+
+WHITENOISE_USE_FINDERS = True

@@ -31,3 +31,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 LANGUAGE_CODE = "zh-hans"
+
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,73 @@
+import pytest
+from django.urls import reverse
+
+from console.models import AuditEvent
+from tests.fixtures.users import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_users_are_sent_to_login_from_the_home_page(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_renders_in_chinese_by_default(client):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+    assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_login_page_renders_in_english_when_chosen(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+
+    response = client.get(reverse("login"))
+
+    assert "Log in" in response.content.decode()
+
+
+def test_an_agent_logs_in_and_lands_on_a_page_of_their_role(client, agent):
+    response = client.post(reverse("login"), {"username": agent.username, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get("/").status_code in (200, 302)
+
+
+def test_a_wrong_password_shows_an_error_and_is_audited(client, agent):
+    response = client.post(reverse("login"), {"username": agent.username, "password": "nope"})
+
+    assert response.status_code == 200
+    assert "form-errors" in response.content.decode()
+    assert AuditEvent.objects.filter(action="login.failed", target_id=agent.username).exists()
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, agent):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": agent.username, "password": "wrong"})
+
+    response = client.post(reverse("login"), {"username": agent.username, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_requires_post_and_ends_the_session(client, agent):
+    client.force_login(agent)
+
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_pages_send_a_strict_content_security_policy(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy

@@ -1,0 +1,28 @@
+from django.contrib.auth.models import Group
+
+from console.roles import ROLE_PERMISSIONS, perm
+from tests.fixtures.users import make_user
+
+
+def test_the_three_role_groups_exist_with_their_permissions(db):
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        assert set(group.permissions.values_list("codename", flat=True)) == set(codenames)
+
+
+def test_an_agent_works_complaints_but_cannot_manage_merchants(db):
+    agent = make_user("role_agent", "agent")
+
+    assert agent.has_perm(perm("work_complaints"))
+    assert not agent.has_perm(perm("manage_merchants"))
+    assert not agent.has_perm(perm("review_replies"))
+
+
+def test_a_supervisor_reviews_replies_and_an_admin_manages_merchants(db):
+    supervisor = make_user("role_supervisor", "supervisor")
+    admin = make_user("role_admin", "admin")
+
+    assert supervisor.has_perm(perm("review_replies"))
+    assert supervisor.has_perm(perm("reveal_phone"))
+    assert admin.has_perm(perm("manage_merchants"))
+    assert not admin.has_perm(perm("work_complaints"))
