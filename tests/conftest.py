@@ -7,7 +7,7 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django's live server is fine with it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.users"]
+pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.users", "tests.fixtures.sandbox"]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
