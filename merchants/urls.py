@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from merchants import views
 
 app_name = "merchants"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.merchant_list, name="list"),
+    path("new/", views.merchant_create, name="create"),
+    path("<int:pk>/", views.merchant_detail, name="detail"),
+    path("<int:pk>/edit/", views.merchant_edit, name="edit"),
+    path("<int:pk>/credentials/new/", views.credential_add, name="credential_add"),
+    path(
+        "<int:pk>/credentials/<int:credential_id>/activate/",
+        views.credential_activate,
+        name="credential_activate",
+    ),
+    path(
+        "<int:pk>/credentials/<int:credential_id>/retire/",
+        views.credential_retire,
+        name="credential_retire",
+    ),
+    path("<int:pk>/test-connection/", views.test_connection, name="test_connection"),
+    path("<int:pk>/notification-url/", views.callback, name="callback"),
+    path("<int:pk>/assignments/", views.assignment_add, name="assignment_add"),
+    path(
+        "<int:pk>/assignments/<int:user_id>/remove/",
+        views.assignment_remove,
+        name="assignment_remove",
+    ),
+    path("users/", views.user_list, name="users"),
+    path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+]
