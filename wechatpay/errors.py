@@ -14,6 +14,7 @@ class WechatPayError(Exception):
     """Base class. `retryable` says whether sending the same request again may succeed."""
 
     retryable: bool = False
+    request_id: str | None = None  # WeChat's Request-ID when there was an answer
 
 
 class InvalidArgumentError(WechatPayError, ValueError):
@@ -48,9 +49,16 @@ class ApiError(WechatPayError):
 
 
 class TransportError(WechatPayError):
-    """No usable answer: timeout, refused or dropped connection. Safe to retry later."""
+    """No usable answer: timeout, refused or dropped connection. Safe to retry later.
+
+    `maybe_sent` is False only when no connection could be made at all, so WeChat Pay certainly
+    never saw the request; otherwise it may have been processed (re-query before assuming)."""
 
     retryable = True
+
+    def __init__(self, message: str, *, maybe_sent: bool = True) -> None:
+        self.maybe_sent = maybe_sent
+        super().__init__(message)
 
 
 class VerificationError(WechatPayError):

@@ -88,13 +88,16 @@ class Transport:
             response = self._send_once(self.base_url, method, target, headers, body)
         except _NeverConnected as exc:
             if self.backup_url is None:
-                raise TransportError(f"cannot connect to {self.base_url}: {exc.cause}") from exc
+                raise TransportError(
+                    f"cannot connect to {self.base_url}: {exc.cause}", maybe_sent=False
+                ) from exc
             logger.warning("%s unreachable, failing over to %s", self.base_url, self.backup_url)
             try:
                 response = self._send_once(self.backup_url, method, target, headers, body)
             except _NeverConnected as exc2:
                 raise TransportError(
-                    f"cannot connect to {self.base_url} nor {self.backup_url}: {exc2.cause}"
+                    f"cannot connect to {self.base_url} nor {self.backup_url}: {exc2.cause}",
+                    maybe_sent=False,
                 ) from exc2
         request_id = response.headers.get("Request-ID")
         logger.info(

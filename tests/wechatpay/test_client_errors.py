@@ -155,6 +155,7 @@ def test_refused_connection_without_backup_is_a_retryable_transport_error(
     ):
         client.get_complaint(CID)
     assert caught.value.retryable
+    assert caught.value.maybe_sent is False
 
 
 def test_read_timeout_is_a_retryable_transport_error_and_is_not_failed_over(
@@ -176,7 +177,7 @@ def test_read_timeout_is_a_retryable_transport_error_and_is_not_failed_over(
         pytest.raises(TransportError, match="no answer") as caught,
     ):
         client.complete(CID, complainted_mchid=MCHID)
-    assert caught.value.retryable
+    assert caught.value.retryable and caught.value.maybe_sent
     time.sleep(0.5)
     assert len(server.requests) == 1  # a POST that may have arrived is never sent twice
 
