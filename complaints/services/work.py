@@ -29,7 +29,11 @@ class AlreadyClaimed(WorkError):
 
 
 def _locked(complaint_pk: int) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("assignee").get(pk=complaint_pk)
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("assignee")
+        .get(pk=complaint_pk)
+    )
 
 
 def _event(complaint: Complaint, kind: str, actor, **data: Any) -> TimelineEvent:
