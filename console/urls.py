@@ -26,6 +26,7 @@ urlpatterns = [
     path("merchants/", include("merchants.urls")),
     path("complaints/", include("complaints.urls")),
     path("messaging/", include("messaging.urls")),
+    path("automation/", include("automation.urls")),
     path("webhooks/wechatpay/", include("complaints.webhook_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,5 +11,8 @@ from complaints.models import Complaint
 
 
 def on_complaint_ingested(complaint: Complaint, created: bool) -> None:
-    """Called when a complaint arrived (`created`) or changed. Does nothing yet."""
-    return None
+    """Called when a complaint arrived (`created`) or changed: automation (auto-acknowledgement
+    rules, agents' alerts) reacts inside the ingesting transaction."""
+    from automation.services import complaint_arrived  # lazy: automation imports complaints
+
+    complaint_arrived(complaint=complaint, created=created)

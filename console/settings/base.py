@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "merchants",
     "complaints",
     "messaging",
+    "automation",
 ]
 
 MIDDLEWARE = [
@@ -213,4 +214,21 @@ WECHATPAY_RATE_LIMITS = env.json("WECHATPAY_RATE_LIMITS", default={})
 CELERY_BEAT_SCHEDULE["messaging.sweep_replies"] = {
     "task": "messaging.sweep_replies",
     "schedule": env.float("REPLY_SWEEP_EVERY_SECONDS", default=30.0),
+}
+
+# --- Automation and alerts (owner: automation, automation/) ---------------------------------
+# Minutes before a deadline that a complaint is reported to supervisors as due soon.
+AUTOMATION_FIRST_REPLY_WARNING_MINUTES = env.int(
+    "AUTOMATION_FIRST_REPLY_WARNING_MINUTES", default=120
+)
+AUTOMATION_COMPLETE_WARNING_MINUTES = env.int("AUTOMATION_COMPLETE_WARNING_MINUTES", default=720)
+AUTOMATION_ALERT_POLL_SECONDS = env.int("AUTOMATION_ALERT_POLL_SECONDS", default=5)
+AUTOMATION_DIGEST_EVERY_MINUTES = env.float("AUTOMATION_DIGEST_EVERY_MINUTES", default=15.0)
+CELERY_BEAT_SCHEDULE["automation.scan_supervisor_events"] = {
+    "task": "automation.scan_supervisor_events",
+    "schedule": env.float("AUTOMATION_SCAN_EVERY_SECONDS", default=60.0),
+}
+CELERY_BEAT_SCHEDULE["automation.send_digest"] = {
+    "task": "automation.send_digest",
+    "schedule": 60.0 * AUTOMATION_DIGEST_EVERY_MINUTES,
 }
