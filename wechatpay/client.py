@@ -317,12 +317,16 @@ class Client:
                 sealed.get("nonce", ""),
                 sealed.get("associated_data") or "",
                 sealed.get("ciphertext", ""),
-            )
-        except crypto.DecryptionError as exc:
+            ).decode("ascii")
+            crypto.load_certificate(pem)
+        except (crypto.CryptoError, UnicodeDecodeError) as exc:
             raise ApiError(
-                200, "UNEXPECTED_RESPONSE", f"platform certificate does not decrypt: {exc}"
+                200,
+                "UNEXPECTED_RESPONSE",
+                f"platform certificate {item.get('serial_no', '?')} does not decrypt to a PEM "
+                f"certificate with this merchant's APIv3 key: {exc}",
             ) from exc
-        return pem.decode("ascii")
+        return pem
 
     def _maybe_refresh(self, serial: str) -> bool:
         """Refresh once for an unknown certificate serial, at most once per interval."""

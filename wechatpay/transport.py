@@ -22,7 +22,7 @@ from wechatpay.errors import InvalidArgumentError, TransportError
 
 logger = logging.getLogger("wechatpay")
 
-Timeout = tuple[float, float]
+Timeout = tuple[float, float] | float
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Transport:
         pool_maxsize: int = 10,
         proxies: dict[str, str] | None = None,
     ) -> None:
-        connect, read = timeout
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         if not (connect > 0 and read > 0):
             raise InvalidArgumentError("both the connect and the read timeout must be positive")
         self.base_url = normalize_base_url(base_url)

@@ -425,3 +425,31 @@ def test_verifier_accepts_new_certificate_at_run_time(vectors: dict[str, Any]) -
     serial = verifier.add_certificate(read_key(vectors["platform"]["certificate"]))
     assert serial == vectors["platform"]["certificate_serial_no"]
     assert verifier.knows(serial)
+
+
+def test_certificate_sealed_with_another_apiv3_key_is_refused(
+    client: Client, server: RecordingServer, vectors: dict[str, Any]
+) -> None:
+    from tests.wechatpay.conftest import read_key
+    from wechatpay import ApiError
+
+    sealed = crypto.aead_encrypt(
+        "Z" * 32,
+        "0123456789ab",
+        "certificate",
+        read_key(vectors["platform"]["certificate"]).encode(),
+    )
+    item = {
+        "serial_no": vectors["platform"]["certificate_serial_no"],
+        "encrypt_certificate": {
+            "algorithm": "AEAD_AES_256_GCM",
+            "nonce": "0123456789ab",
+            "associated_data": "certificate",
+            "ciphertext": sealed,
+        },
+    }
+    server.reply(Reply(200, {"data": [item]}))
+
+    with pytest.raises(ApiError, match="APIv3 key") as caught:
+        client.refresh_platform_certificates()
+    assert caught.value.code == "UNEXPECTED_RESPONSE"
