@@ -1,14 +1,26 @@
-"""Create one demo user per role (passwords printed once) and the demo merchant."""
+"""Create one demo user per role (passwords printed once) and the demo merchant, with API
+credentials registered at the sandbox (a generated merchant key and self-signed certificate,
+stored encrypted) and its notification URL."""
 
 import secrets
 
+import requests
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from console.services import user_set_roles
-from merchants.models import Merchant, MerchantAssignment
+from merchants.credentials import CredentialError, parse_credentials
+from merchants.keygen import generate_apiv3_key, generate_merchant_keypair
+from merchants.models import CredentialSet, Merchant, MerchantAssignment
+from merchants.services import (
+    callback_register,
+    credential_activate,
+    credential_add,
+    credential_retire,
+)
 
 DEMO_USERS = [
     ("agent", "演示坐席", AGENT),
@@ -27,6 +39,10 @@ class Command(BaseCommand):
             merchant, _ = Merchant.objects.get_or_create(
                 mchid=DEMO_MCHID, defaults={"name": "演示商户"}
             )
+            # The demo merchant talks to the sandbox, never to WeChat Pay itself.
+            merchant.api_base_url = settings.SANDBOX_URL
+            merchant.backup_api_base_url = ""
+            merchant.save(update_fields=["api_base_url", "backup_api_base_url", "updated_at"])
             created = [
                 self._user(username, name, role, merchant) for username, name, role in DEMO_USERS
             ]
@@ -37,6 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {role:<11} {username:<11} {password}")
         else:
             self.stdout.write("Demo users already exist (passwords were printed when created).")
+        self._credentials(merchant)
 
     def _user(self, username: str, name: str, role: str, merchant: Merchant):
         User = get_user_model()
@@ -50,3 +67,93 @@ class Command(BaseCommand):
         if role in (AGENT, SUPERVISOR):
             MerchantAssignment.objects.create(user=user, merchant=merchant)
         return username, password, role
+
+    def _credentials(self, merchant: Merchant) -> None:
+        """Register the merchant's key with the sandbox and store what it answers.
+
+        Safe to run again: an existing active set is re-registered (the sandbox may have been
+        reset), and if the sandbox's platform keys changed, a new set replaces it (rotation).
+        """
+        active = merchant.credentials.filter(status=CredentialSet.Status.ACTIVE).first()
+        if active is not None:
+            private_key_pem, certificate_pem = active.private_key_pem, active.certificate_pem
+            apiv3_key = active.apiv3_key
+        else:
+            pair = generate_merchant_keypair(merchant.mchid)
+            private_key_pem, certificate_pem = pair.private_key_pem, pair.certificate_pem
+            apiv3_key = generate_apiv3_key()
+        platform = self._register(merchant, certificate_pem, apiv3_key)
+        if platform is None:
+            return
+        if active is not None and self._same_platform(active, platform):
+            self.stdout.write(
+                f"Demo merchant credentials are registered at {settings.SANDBOX_URL}."
+            )
+        else:
+            self._store(merchant, active, private_key_pem, certificate_pem, apiv3_key, platform)
+        result = callback_register(merchant=merchant)
+        if result.ok:
+            self.stdout.write(f"Notification URL registered: {result.data['url']}")
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Notification URL not registered: {result.code} {result.message}"
+                )
+            )
+
+    def _register(self, merchant: Merchant, certificate_pem: str, apiv3_key: str):
+        url = settings.SANDBOX_URL.rstrip("/") + "/_sandbox/merchants"
+        body = {
+            "mchid": merchant.mchid,
+            "kind": "partner" if merchant.kind == Merchant.Kind.PROVIDER else "merchant",
+            "sub_mchids": merchant.sub_mchids,
+            "certificate_pem": certificate_pem,
+            "apiv3_key": apiv3_key,
+        }
+        try:
+            response = requests.post(url, json=body, timeout=10)
+            response.raise_for_status()
+            return response.json()
+        except (requests.RequestException, ValueError) as exc:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The WeChat Pay sandbox at {settings.SANDBOX_URL} is not reachable ({exc}).\n"
+                    "The demo merchant has no working API credentials yet: start the sandbox "
+                    "(python -m sandbox) and run `manage.py demo_setup` again."
+                )
+            )
+            return None
+
+    @staticmethod
+    def _same_platform(active: CredentialSet, platform: dict) -> bool:
+        serials = {cert["serial"] for cert in active.platform_certificates}
+        return (
+            active.wechatpay_public_key_id == platform["public_key_id"]
+            and platform["certificate_serial"] in serials
+        )
+
+    def _store(self, merchant, active, private_key_pem, certificate_pem, apiv3_key, platform):
+        try:
+            parsed = parse_credentials(
+                private_key_pem=private_key_pem,
+                certificate_pem=certificate_pem,
+                apiv3_key=apiv3_key,
+                wechatpay_public_key_id=platform["public_key_id"],
+                wechatpay_public_key_pem=platform["public_key_pem"],
+                platform_certificates_pem=platform["certificate_pem"],
+            )
+        except CredentialError as exc:
+            self.stdout.write(self.style.ERROR(f"The sandbox's platform keys are unusable: {exc}"))
+            return
+        with transaction.atomic():
+            new_set = credential_add(merchant=merchant, parsed=parsed)
+            if active is not None:
+                credential_activate(credential_set=new_set)
+                credential_retire(credential_set=active)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo merchant {merchant.mchid} credentials stored (certificate "
+                f"{parsed.certificate_serial}, "
+                f"WeChat Pay public key {parsed.wechatpay_public_key_id})."
+            )
+        )
