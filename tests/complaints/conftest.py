@@ -73,7 +73,11 @@ def wechat_complaint(**overrides) -> wechatpay.Complaint:
         "complaint_state": "PENDING",
         "complainted_mchid": "1900000109",
         "complaint_order_info": [
-            {"transaction_id": "4200000001202603011234567890", "out_trade_no": "OT1", "amount": 19900}
+            {
+                "transaction_id": "4200000001202603011234567890",
+                "out_trade_no": "OT1",
+                "amount": 19900,
+            }
         ],
         "complaint_media_list": [
             {

@@ -138,9 +138,7 @@ def test_history_media_are_recorded_as_console_served_images(merchant):
         "media_url": ["https://api.mch.weixin.qq.com/v3/merchant-service/images/B2"],
     }
 
-    history_ingest(
-        complaint=complaint, entries=[wechat_history("L9", complaint_media_list=media)]
-    )
+    history_ingest(complaint=complaint, entries=[wechat_history("L9", complaint_media_list=media)])
 
     assert ComplaintImage.objects.filter(complaint=complaint, history_log_id="L9").count() == 1
 

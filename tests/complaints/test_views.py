@@ -9,13 +9,12 @@ from complaints.models import ComplaintImage, TimelineEvent
 from console.encryption import encrypt_text
 from console.models import AuditEvent
 from tests.complaints.conftest import assign, make_complaint, make_history, make_merchant
-from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 
@@ -32,7 +31,9 @@ def test_anonymous_users_are_sent_to_login(client, complaint):
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor"])
-def test_agents_and_supervisors_see_the_queue_and_detail(client, request, merchant, complaint, role):
+def test_agents_and_supervisors_see_the_queue_and_detail(
+    client, request, merchant, complaint, role
+):
     user = request.getfixturevalue(role)
     assign(user, merchant)
     login(client, user)
@@ -120,7 +121,9 @@ def test_claiming_from_a_queue_row_returns_the_row(client, working_agent, compla
     login(client, working_agent)
 
     response = client.post(
-        reverse("complaints:claim", args=[complaint.pk]), {"fragment": "row"}, HTTP_HX_REQUEST="true"
+        reverse("complaints:claim", args=[complaint.pk]),
+        {"fragment": "row"},
+        HTTP_HX_REQUEST="true",
     )
 
     assert response.status_code == 200
