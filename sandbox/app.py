@@ -30,17 +30,24 @@ class Settings:
     notify_timeout: float = 5.0
 
     def update(self, values: dict[str, Any]) -> None:
-        for name, value in values.items():
-            if name not in self.__dataclass_fields__:
-                raise ApiError(400, "PARAM_ERROR", f"unknown setting {name!r}")
-            kind = type(getattr(self, name))
-            if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-                value = float(value)
-            if not isinstance(value, kind):
-                raise ApiError(400, "PARAM_ERROR", f"setting {name!r} must be {kind.__name__}")
-            setattr(self, name, value)
-        if self.notification_signer not in ("public_key", "certificate"):
+        """Apply all values or none: each is checked before anything changes."""
+        checked = {name: self._checked(name, value) for name, value in values.items()}
+        if checked.get("notification_signer", "public_key") not in ("public_key", "certificate"):
             raise ApiError(400, "PARAM_ERROR", "notification_signer: public_key or certificate")
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def _checked(self, name: str, value: Any) -> Any:
+        if name not in self.__dataclass_fields__:
+            raise ApiError(400, "PARAM_ERROR", f"unknown setting {name!r}")
+        kind = type(getattr(self, name))
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind):
+            raise ApiError(400, "PARAM_ERROR", f"setting {name!r} must be {kind.__name__}")
+        if kind is float and value < 0:
+            raise ApiError(400, "PARAM_ERROR", f"setting {name!r} cannot be negative")
+        return value
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

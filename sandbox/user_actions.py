@@ -6,7 +6,7 @@ flags, and queues the notification WeChat would push.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sandbox import seed
@@ -15,18 +15,6 @@ from sandbox.web import ApiError
 
 if TYPE_CHECKING:
     from sandbox.app import Sandbox
-
-ACTIONS = (
-    "message",
-    "continue",
-    "click",
-    "apply_platform_service",
-    "cancel_platform_service",
-    "platform_service_finished",
-    "platform_response",
-    "refund_received",
-    "satisfaction",
-)
 
 
 def _bad(message: str) -> ApiError:
@@ -62,66 +50,93 @@ def _text(body: dict[str, Any], default: str) -> str:
     return content
 
 
-def _apply(
-    app: Sandbox, action: str, complaint: dict[str, Any], extra: dict[str, Any], body: dict
-) -> tuple[dict[str, Any], str]:
-    """Change the complaint; return the history entry and the notification action_type."""
-    cid = complaint["complaint_id"]
-    if action == "message":
-        complaint["incoming_user_response"] = True
-        text = _text(body, seed.USER_MESSAGES[0])
-        return history_entry("投诉人", "USER_RESPONSE", text), "USER_RESPONSE"
-    if action == "continue":
-        complaint["user_complaint_times"] += 1
-        complaint["complaint_state"] = "PENDING"
-        complaint["incoming_user_response"] = True
-        text = _text(body, seed.USER_MESSAGES[3])
-        return history_entry("投诉人", "USER_CONTINUE_COMPLAINT", text), "CONTINUE_COMPLAINT"
-    if action == "click":
-        action_id = body.get("action_id")
-        if not isinstance(action_id, str) or not action_id:
-            raise _bad("action_id is required for a click")
-        log_id, clicked = _find_click(app, cid, action_id)
-        content = (clicked.get("message_info") or {}).get("content", "")
-        complaint["incoming_user_response"] = True
-        click = {"message_content": content, "action_id": action_id, "clicked_log_id": log_id}
-        entry = history_entry("投诉人", "USER_CLICK_RESPONSE", content, click_message=click)
-        return entry, "USER_RESPONSE"
-    if action == "apply_platform_service":
-        complaint["in_platform_service"] = True
-        reason = _text(body, "商家未能解决问题")
-        entry = history_entry(
-            "投诉人",
-            "USER_APPLY_PLATFORM_SERVICE",
-            reason,
-            user_appy_platform_service_reason=reason,
-            user_appy_platform_service_reason_description=body.get("description", ""),
-        )
-        return entry, "USER_APPLY_PLATFORM_SERVICE"
-    if action == "cancel_platform_service":
-        complaint["in_platform_service"] = False
-        entry = history_entry("投诉人", "USER_CANCEL_PLATFORM_SERVICE", "用户取消平台协助")
-        return entry, "USER_CANCEL_PLATFORM_SERVICE"
-    if action == "platform_service_finished":
-        complaint["in_platform_service"] = False
-        entry = history_entry("系统", "PLATFORM_SERVICE_FINISHED", "平台协助已结束")
-        return entry, "PLATFORM_SERVICE_FINISHED"
-    if action == "platform_response":
-        text = _text(body, "平台已介入，请商户尽快与用户协商处理。")
-        return history_entry("微信支付客服", "PLATFORM_RESPONSE", text), "RESPONSE_BY_PLATFORM"
-    if action == "refund_received":
-        complaint["complaint_full_refunded"] = True
-        if extra.get("refund_decision") == "APPROVE":
-            complaint["complaint_state"] = "PROCESSED"  # an approved refund arriving closes it
-            entry = history_entry("系统", "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE", "退款已到账")
-            return entry, "REFUND_SUCCESS"
-        entry = history_entry("系统", "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE", "订单已全额退款")
-        return entry, "SELLER_REFUND"
+Outcome = tuple[dict[str, Any], str]  # the history entry, the notification action_type
+
+
+def _message(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    c["incoming_user_response"] = True
+    text = _text(body, seed.USER_MESSAGES[0])
+    return history_entry("投诉人", "USER_RESPONSE", text), "USER_RESPONSE"
+
+
+def _continue(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    c["user_complaint_times"] += 1
+    c["complaint_state"] = "PENDING"  # a continued complaint needs handling again
+    c["incoming_user_response"] = True
+    text = _text(body, seed.USER_MESSAGES[3])
+    return history_entry("投诉人", "USER_CONTINUE_COMPLAINT", text), "CONTINUE_COMPLAINT"
+
+
+def _click(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    action_id = body.get("action_id")
+    if not isinstance(action_id, str) or not action_id:
+        raise _bad("action_id is required for a click")
+    log_id, clicked = _find_click(app, c["complaint_id"], action_id)
+    content = (clicked.get("message_info") or {}).get("content", "")
+    c["incoming_user_response"] = True
+    click = {"message_content": content, "action_id": action_id, "clicked_log_id": log_id}
+    entry = history_entry("投诉人", "USER_CLICK_RESPONSE", content, click_message=click)
+    return entry, "USER_RESPONSE"
+
+
+def _apply_platform(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    c["in_platform_service"] = True
+    reason = _text(body, "商家未能解决问题")
+    entry = history_entry(
+        "投诉人",
+        "USER_APPLY_PLATFORM_SERVICE",
+        reason,
+        user_appy_platform_service_reason=reason,
+        user_appy_platform_service_reason_description=body.get("description", ""),
+    )
+    return entry, "USER_APPLY_PLATFORM_SERVICE"
+
+
+def _cancel_platform(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    c["in_platform_service"] = False
+    entry = history_entry("投诉人", "USER_CANCEL_PLATFORM_SERVICE", "用户取消平台协助")
+    return entry, "USER_CANCEL_PLATFORM_SERVICE"
+
+
+def _platform_finished(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    c["in_platform_service"] = False
+    entry = history_entry("系统", "PLATFORM_SERVICE_FINISHED", "平台协助已结束")
+    return entry, "PLATFORM_SERVICE_FINISHED"
+
+
+def _platform_response(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    text = _text(body, "平台已介入，请商户尽快与用户协商处理。")
+    return history_entry("微信支付客服", "PLATFORM_RESPONSE", text), "RESPONSE_BY_PLATFORM"
+
+
+def _refund_received(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+    c["complaint_full_refunded"] = True
+    if extra.get("refund_decision") == "APPROVE":
+        c["complaint_state"] = "PROCESSED"  # an approved refund arriving closes the complaint
+        entry = history_entry("系统", "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE", "退款已到账")
+        return entry, "REFUND_SUCCESS"
+    entry = history_entry("系统", "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE", "订单已全额退款")
+    return entry, "SELLER_REFUND"
+
+
+def _satisfaction(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
     score = body.get("score", 5)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise _bad("score must be an integer from 1 to 5")
-    entry = history_entry("投诉人", "USER_SUBMIT_SATISFACTION", f"满意度：{score}星")
-    return entry, ""
+    return history_entry("投诉人", "USER_SUBMIT_SATISFACTION", f"满意度：{score}星"), ""
+
+
+ACTIONS: dict[str, Callable[[Sandbox, dict, dict, dict], Outcome]] = {
+    "message": _message,
+    "continue": _continue,
+    "click": _click,
+    "apply_platform_service": _apply_platform,
+    "cancel_platform_service": _cancel_platform,
+    "platform_service_finished": _platform_finished,
+    "platform_response": _platform_response,
+    "refund_received": _refund_received,
+    "satisfaction": _satisfaction,
+}
 
 
 def perform(app: Sandbox, complaint_id: str, body: Any) -> dict[str, Any]:
@@ -132,7 +147,7 @@ def perform(app: Sandbox, complaint_id: str, body: Any) -> dict[str, Any]:
         if found is None:
             raise ApiError(404, "NOT_FOUND", f"no complaint {complaint_id}")
         complaint, _phone, extra = found
-        entry, action_type = _apply(app, body["action"], complaint, extra, body)
+        entry, action_type = ACTIONS[body["action"]](app, complaint, extra, body)
         app.store.complaint_update(db, complaint, extra)
         app.store.history_append(db, complaint_id, entry)
         if action_type:
