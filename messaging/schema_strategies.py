@@ -5,12 +5,13 @@ equals it (no nulls, only the sub-objects in use), so it can be sent to the sand
 
     from messaging.schema_strategies import valid_normal_messages, valid_plain_replies
 
-    @given(valid_normal_messages())
+    @given(valid_normal_messages(media=st.sampled_from(uploaded_media_ids)))
     def test_sandbox_accepts(message): ...
 """
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
 from typing import Any
 
@@ -35,11 +36,14 @@ from messaging.schema import (
 )
 
 # Any BMP character except surrogates and controls (what the schema allows), plus the three
-# allowed controls and template braces, which deserve to show up more often than by chance.
+# controls it does allow.
 _CHARACTERS = st.characters(
-    max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc")
-) | st.sampled_from("\t\n\r{} 您好")
+    max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc"), include_characters="\t\n\r"
+)
 _MAX_UTF8_BYTES_PER_CHAR = 3  # in the BMP
+_ALNUM = string.ascii_letters + string.digits
+_HOST_CHARACTERS = string.ascii_lowercase + string.digits
+_ID_CHARACTERS = _ALNUM + "_.-"
 
 
 def texts(max_chars: int, *, allow_blank: bool = False) -> st.SearchStrategy[str]:
@@ -54,17 +58,25 @@ def byte_texts(max_bytes: int) -> st.SearchStrategy[str]:
 
 
 def media_ids() -> st.SearchStrategy[str]:
-    return st.from_regex(r"[A-Za-z0-9_.\-]{1,64}", fullmatch=True)
+    return st.text(_ID_CHARACTERS, min_size=1, max_size=64)
 
 
 def https_urls(max_bytes: int) -> st.SearchStrategy[str]:
-    label = st.from_regex(r"[a-z0-9]([a-z0-9\-]{0,20}[a-z0-9])?", fullmatch=True)
+    """ASCII https URLs (so characters are bytes) within ``max_bytes``."""
+    label = st.text(_HOST_CHARACTERS, min_size=1, max_size=12)
     host = st.lists(label, min_size=1, max_size=4).map(".".join)
-    path = st.from_regex(
-        r"(/[A-Za-z0-9_.~%\-]{0,20}){0,4}(\?[a-z]{1,8}=[A-Za-z0-9]{0,12})?", fullmatch=True
+    path = st.lists(st.text(_ID_CHARACTERS, max_size=12), max_size=4).map(
+        lambda parts: "".join(f"/{part}" for part in parts)
     )
-    url = st.builds(lambda h, p: f"https://{h}{p}", host, path)
-    return url.filter(lambda u: len(u) <= max_bytes)  # ASCII: characters are bytes
+    query = st.just("") | st.text(_HOST_CHARACTERS, min_size=1, max_size=8).map("?q=".__add__)
+    url = st.builds(lambda h, p, q: f"https://{h}{p}{q}", host, path, query)
+    return url.filter(lambda u: len(u) <= max_bytes)
+
+
+def appids(limits: MessageLimits = DEFAULT_LIMITS) -> st.SearchStrategy[str]:
+    if limits.appid_pattern == DEFAULT_LIMITS.appid_pattern:  # cheaper than from_regex
+        return st.text(_ALNUM, min_size=16, max_size=16).map("wx".__add__)
+    return st.from_regex(limits.appid_pattern, fullmatch=True)
 
 
 def rfc3339_times() -> st.SearchStrategy[str]:
@@ -94,7 +106,7 @@ def actions(limits: MessageLimits = DEFAULT_LIMITS) -> st.SearchStrategy[dict[st
         ActionType.JUMP_URL: https_urls(limits.action_jump_url_max_bytes),
         ActionType.JUMP_MINI_PROGRAM: st.fixed_dictionaries(
             {
-                "appid": st.from_regex(limits.appid_pattern, fullmatch=True),
+                "appid": appids(limits),
                 "path": texts(limits.mini_program_path_max_chars),
             },
             optional={"text": texts(limits.mini_program_text_max_chars)},
@@ -116,7 +128,9 @@ def _button(limits: MessageLimits) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def block_contents(limits: MessageLimits = DEFAULT_LIMITS) -> dict[BlockType, st.SearchStrategy]:
+def block_contents(
+    limits: MessageLimits = DEFAULT_LIMITS, media: st.SearchStrategy[str] | None = None
+) -> dict[BlockType, st.SearchStrategy]:
     """One strategy per block type for the sub-object that type carries."""
     return {
         BlockType.TEXT: st.fixed_dictionaries(
@@ -127,7 +141,7 @@ def block_contents(limits: MessageLimits = DEFAULT_LIMITS) -> dict[BlockType, st
             },
         ),
         BlockType.IMAGE: st.fixed_dictionaries(
-            {"media_id": media_ids()},
+            {"media_id": media if media is not None else media_ids()},
             optional={"image_style_type": st.sampled_from([s.value for s in ImageStyle])},
         ),
         BlockType.LINK: st.fixed_dictionaries(
@@ -161,23 +175,29 @@ def block_contents(limits: MessageLimits = DEFAULT_LIMITS) -> dict[BlockType, st
     }
 
 
-def blocks(limits: MessageLimits = DEFAULT_LIMITS) -> st.SearchStrategy[dict[str, Any]]:
+def blocks(
+    limits: MessageLimits = DEFAULT_LIMITS, media: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(
         st.fixed_dictionaries({"type": st.just(kind.value), BLOCK_CONTENT[kind]: content})
-        for kind, content in block_contents(limits).items()
+        for kind, content in block_contents(limits, media).items()
     )
 
 
 def valid_normal_messages(
-    limits: MessageLimits = DEFAULT_LIMITS, *, max_blocks: int | None = None
+    limits: MessageLimits = DEFAULT_LIMITS,
+    *,
+    max_blocks: int | None = None,
+    media: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """NormalMessage payloads (the ``message`` object) that validate under ``limits``.
 
-    ``max_blocks`` caps the list below the limit to keep slow consumers (HTTP round trips) fast.
+    ``max_blocks`` caps the list below the limit to keep slow consumers (HTTP round trips) fast;
+    ``media`` draws image media_ids (say, ids uploaded to the sandbox) instead of made-up ones.
     """
     most = min(limits.max_blocks, max_blocks or limits.max_blocks)
     return st.fixed_dictionaries(
-        {"blocks": st.lists(blocks(limits), min_size=1, max_size=most)},
+        {"blocks": st.lists(blocks(limits, media), min_size=1, max_size=most)},
         optional={
             "sender_identity": st.sampled_from([s.value for s in SenderIdentity]),
             "custom_data": byte_texts(WECHAT_CUSTOM_DATA_MAX_BYTES),
@@ -186,11 +206,15 @@ def valid_normal_messages(
 
 
 def valid_plain_replies(
-    limits: MessageLimits = DEFAULT_LIMITS,
+    limits: MessageLimits = DEFAULT_LIMITS, *, media: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Plain /response replies that validate (with a link, a mini program or neither)."""
     base = {"response_content": texts(WECHAT_REPLY_CONTENT_MAX_CHARS)}
-    optional = {"response_images": st.lists(media_ids(), max_size=WECHAT_REPLY_IMAGES_MAX)}
+    optional = {
+        "response_images": st.lists(
+            media if media is not None else media_ids(), max_size=WECHAT_REPLY_IMAGES_MAX
+        )
+    }
     link = {
         "jump_url": https_urls(WECHAT_JUMP_URL_MAX_BYTES),
         "jump_url_text": texts(WECHAT_JUMP_URL_TEXT_MAX_CHARS),
@@ -198,7 +222,7 @@ def valid_plain_replies(
     mini_program = {
         "mini_program_jump_info": st.fixed_dictionaries(
             {
-                "appid": st.from_regex(limits.appid_pattern, fullmatch=True),
+                "appid": appids(limits),
                 "path": texts(limits.mini_program_path_max_chars),
                 "text": texts(limits.mini_program_text_max_chars),
             }

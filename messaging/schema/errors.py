@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils.translation import gettext
 from pydantic import ValidationError
 
 ROOT_PATH = ""
@@ -76,12 +78,8 @@ def render(error_type: str, ctx: Mapping[str, Any] | None = None) -> str:
 
 def _translate(text: str) -> str:
     # Translating needs configured settings; outside Django (scripts, the sandbox) stay English.
-    from django.conf import settings
-
     if not settings.configured:
         return text
-    from django.utils.translation import gettext
-
     return gettext(text)
 
 

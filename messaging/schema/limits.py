@@ -19,6 +19,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
 # Published by WeChat Pay (spec §7.2).
 WECHAT_CUSTOM_DATA_MAX_BYTES = 4096  # message.custom_data string(4096)
 WECHAT_MEDIA_ID_MAX_BYTES = 512  # media_id returned by images/upload, string(512)
@@ -86,9 +89,6 @@ def limits_from_settings() -> MessageLimits:
     Read on every call (cheap), so ``override_settings`` in tests takes effect; an unknown name or
     a bad value raises ImproperlyConfigured rather than being silently ignored.
     """
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-
     if not settings.configured:
         return DEFAULT_LIMITS
     overrides = getattr(settings, "MESSAGE_LIMITS", None) or {}
