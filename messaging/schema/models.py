@@ -29,7 +29,7 @@ from .limits import (
     WECHAT_REPLY_CONTENT_MAX_CHARS,
     WECHAT_REPLY_IMAGES_MAX,
 )
-from .rules import Items, Text, _error, errors_at
+from .rules import Items, Text, custom_error, errors_at
 
 
 class _Strict(BaseModel):
@@ -157,9 +157,9 @@ class Action(_Strict):
             return value
         if info.field_name == ACTION_TARGET[action_type]:
             if value is None:
-                raise _error("missing")
+                raise custom_error("missing")
         elif value is not None:
-            raise _error("action_target_mismatch", action_type=action_type.value)
+            raise custom_error("action_target_mismatch", action_type=action_type.value)
         return value
 
 
@@ -240,9 +240,9 @@ class Block(_Strict):
             return value
         if info.field_name == BLOCK_CONTENT[block_type]:
             if value is None:
-                raise _error("missing")
+                raise custom_error("missing")
         elif value is not None:
-            raise _error("block_content_mismatch", block_type=block_type.value)
+            raise custom_error("block_content_mismatch", block_type=block_type.value)
         return value
 
 

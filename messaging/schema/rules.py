@@ -57,7 +57,7 @@ def _resolve(limit: str | int, limits: MessageLimits) -> int:
     return limit if isinstance(limit, int) else getattr(limits, limit)
 
 
-def _error(error_type: str, **ctx: Any) -> PydanticCustomError:
+def custom_error(error_type: str, **ctx: Any) -> PydanticCustomError:
     # The English template only shows in pydantic's own repr; users get errors.render() text.
     return PydanticCustomError(error_type, error_type, ctx)
 
@@ -73,13 +73,13 @@ def check_characters(value: str) -> None:
     """Refuse what WeChat refuses (§7.5): 4-byte characters, naming them; also controls."""
     four_byte = list(dict.fromkeys(c for c in value if c > "\uffff"))
     if four_byte:
-        raise _error("four_byte_char", char=" ".join(four_byte[:_MAX_NAMED_CHARS]))
+        raise custom_error("four_byte_char", char=" ".join(four_byte[:_MAX_NAMED_CHARS]))
     for char in value:
         code = ord(char)
         if 0xD800 <= code <= 0xDFFF:
-            raise _error("invalid_char", code=f"U+{code:04X}")
+            raise custom_error("invalid_char", code=f"U+{code:04X}")
         if (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F:
-            raise _error("control_char", code=f"U+{code:04X}")
+            raise custom_error("control_char", code=f"U+{code:04X}")
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,14 @@ class Text:
     def validate(self, value: str, info: ValidationInfo) -> str:
         check_characters(value)
         if not self.allow_blank and not value.strip():
-            raise _error("blank")
+            raise custom_error("blank")
         limits = limits_of(info)
         # Format first: for a date or an AppID "wrong format" helps more than "too long".
         _KIND_CHECKS[self.kind](value, limits)
         maximum = _resolve(self.limit, limits)
         actual = utf8_length(value) if self.unit == "bytes" else len(value)
         if actual > maximum:
-            raise _error(f"too_long_{self.unit}", limit=maximum, actual=actual)
+            raise custom_error(f"too_long_{self.unit}", limit=maximum, actual=actual)
         return value
 
     def __get_pydantic_json_schema__(
@@ -130,28 +130,28 @@ def _check_text(value: str, limits: MessageLimits) -> None:
 
 def _check_https_url(value: str, limits: MessageLimits) -> None:
     if not value.startswith("https://"):
-        raise _error("not_https")
+        raise custom_error("not_https")
     try:
         host = urlsplit(value).hostname
     except ValueError:
         host = None
     if not host:
-        raise _error("invalid_url")
+        raise custom_error("invalid_url")
 
 
 def _check_appid(value: str, limits: MessageLimits) -> None:
     if not re.fullmatch(limits.appid_pattern, value):
-        raise _error("invalid_appid")
+        raise custom_error("invalid_appid")
 
 
 def _check_rfc3339(value: str, limits: MessageLimits) -> None:
     # Always a numeric offset, never "Z" or fractions: the form WeChat documents and shows.
     if not _RFC3339_RE.fullmatch(value):
-        raise _error("invalid_datetime")
+        raise custom_error("invalid_datetime")
     try:
         datetime.fromisoformat(value)
     except ValueError as exc:  # 2026-02-30, 25:00, +24:00...
-        raise _error("invalid_datetime") from exc
+        raise custom_error("invalid_datetime") from exc
 
 
 _KIND_CHECKS = {
@@ -183,9 +183,9 @@ class Items:
     def validate(self, value: list[Any], info: ValidationInfo) -> list[Any]:
         maximum = _resolve(self.limit, limits_of(info))
         if len(value) < self.min:
-            raise _error("too_few_items", limit=self.min, actual=len(value))
+            raise custom_error("too_few_items", limit=self.min, actual=len(value))
         if len(value) > maximum:
-            raise _error("too_many_items", limit=maximum, actual=len(value))
+            raise custom_error("too_many_items", limit=maximum, actual=len(value))
         return value
 
     def __get_pydantic_json_schema__(
@@ -208,7 +208,7 @@ def errors_at(title: str, problems: list[tuple[str, str]]) -> ValidationError:
     return ValidationError.from_exception_data(
         title,
         [
-            InitErrorDetails(type=_error(error_type), loc=(field,), input=None)
+            InitErrorDetails(type=custom_error(error_type), loc=(field,), input=None)
             for field, error_type in problems
         ],
     )
