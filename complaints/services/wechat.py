@@ -1,4 +1,4 @@
-"""Calls to WeChat Pay for ingestion: paced under its published rate limits (§7.1) and
+"""Calls to WeChat Pay for ingestion: paced by the shared limiter (console/ratelimit.py) and
 retried on transient failures (5xx, 429, timeouts) with capped, jittered backoff."""
 
 from __future__ import annotations
@@ -11,42 +11,24 @@ from datetime import date
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 
 import wechatpay
+from console.ratelimit import rate_limit_wait
 from merchants.models import Merchant
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Calls per minute per merchant, a little under WeChat's limits (list and history: 200/min).
-DEFAULT_RATE_LIMITS = {"list": 180, "history": 180, "detail": 180, "image": 120}
 LIST_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 300
+# Our names for the calls -> the shared limiter's endpoint names (console/ratelimit.py).
+ENDPOINTS = {"list": "list", "history": "history", "detail": "detail", "image": "download"}
 
 
-def rate_limit(endpoint: str) -> int:
-    limits = {**DEFAULT_RATE_LIMITS, **getattr(settings, "COMPLAINTS_RATE_LIMITS", {})}
-    return limits[endpoint]
-
-
-def throttle(mchid: str, endpoint: str, *, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Wait until this merchant may call `endpoint` again: a per-minute counter in the shared
-    cache, so every worker process counts against the same budget."""
-    limit = rate_limit(endpoint)
-    while True:
-        now = time.time()
-        key = f"wechatpay-rate:{mchid}:{endpoint}:{int(now // 60)}"
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: take the next round
-            continue
-        if count <= limit:
-            return
-        wait = 60 - now % 60 + 0.05
-        logger.info("pacing %s calls of %s for %.1f s", endpoint, mchid, wait)
-        sleep(wait)
+def throttle(mchid: str, endpoint: str, *, max_wait: float = 120.0) -> float:
+    """Wait for this merchant's next free slot on `endpoint` (WeChat's per-minute limits, §7.1),
+    shared with delivery across every process. Returns the seconds waited."""
+    return rate_limit_wait(mchid=mchid, endpoint=ENDPOINTS[endpoint], max_wait=max_wait)
 
 
 def retry_delay(attempt: int, error: wechatpay.WechatPayError) -> float:

@@ -232,3 +232,19 @@ CELERY_BEAT_SCHEDULE["automation.send_digest"] = {
     "task": "automation.send_digest",
     "schedule": 60.0 * AUTOMATION_DIGEST_EVERY_MINUTES,
 }
+
+# --- Complaints: ingestion and deadlines (owner: complaints, complaints/) ---------------------
+# The console's own first-reply target for immediate-service complaints (WeChat's is 24 h).
+COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES = env.int(
+    "COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES", default=60
+)
+COMPLAINTS_AT_RISK_MINUTES = env.int("COMPLAINTS_AT_RISK_MINUTES", default=240)  # "due soon"
+COMPLAINTS_SYNC_DAYS = env.int("COMPLAINTS_SYNC_DAYS", default=30)  # first sync looks back
+CELERY_BEAT_SCHEDULE["complaints.sync_all_merchants"] = {
+    "task": "complaints.sync_all_merchants",
+    "schedule": env.float("COMPLAINTS_SYNC_EVERY_SECONDS", default=600.0),
+}
+CELERY_BEAT_SCHEDULE["complaints.sweep_sla"] = {
+    "task": "complaints.sweep_sla",
+    "schedule": env.float("COMPLAINTS_SLA_SWEEP_EVERY_SECONDS", default=60.0),
+}
