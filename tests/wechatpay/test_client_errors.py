@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from datetime import date
 from typing import Any
 
 import pytest
@@ -219,8 +220,8 @@ def test_timeouts_must_be_set(credentials: MerchantCredentials, verifier: Verifi
         (
             lambda c: list(
                 c.iter_complaints(
-                    begin=__import__("datetime").date(2026, 2, 1),
-                    end=__import__("datetime").date(2026, 1, 1),
+                    begin=date(2026, 2, 1),
+                    end=date(2026, 1, 1),
                 )
             ),
             "after",
@@ -243,3 +244,44 @@ def test_bad_arguments_are_refused_before_sending(
     with pytest.raises(InvalidArgumentError, match=message):
         call(client)
     assert server.requests == []
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a") + b"0" * 16
+ENDPOINT_CALLS = {
+    "list": lambda c: list(c.iter_complaints(date(2026, 1, 1), date(2026, 1, 2))),
+    "detail": lambda c: c.get_complaint(CID),
+    "history": lambda c: list(c.iter_negotiation_history(CID)),
+    "respond": lambda c: c.respond(CID, complainted_mchid=MCHID, response_content="好"),
+    "immediate": lambda c: c.respond_immediate_service(
+        CID, complainted_mchid=MCHID, message={"blocks": []}, idempotent_id="i"
+    ),
+    "complete": lambda c: c.complete(CID, complainted_mchid=MCHID),
+    "refund": lambda c: c.update_refund_progress(CID, action="APPROVE"),
+    "upload": lambda c: c.upload_image(PNG, "a.png"),
+    "download": lambda c: c.download_image("/v3/merchant-service/images/abc%3D"),
+    "notify-create": lambda c: c.create_notification_url("https://a.example.com/n"),
+    "notify-query": lambda c: c.get_notification_url(),
+    "notify-update": lambda c: c.update_notification_url("https://a.example.com/n"),
+    "notify-delete": lambda c: c.delete_notification_url(),
+    "certificates": lambda c: c.refresh_platform_certificates(),
+}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINT_CALLS)
+@pytest.mark.parametrize(
+    ("status", "code", "retryable"),
+    [(400, "PARAM_ERROR", False), (403, "NO_AUTH", False), (500, "SYSTEM_ERROR", True)],
+)
+def test_every_endpoint_maps_errors_the_same_way(
+    client: Client, server: RecordingServer, endpoint: str, status: int, code: str, retryable: bool
+) -> None:
+    server.reply(Reply(status, {"code": code, "message": "m"}, signed=False))
+    with pytest.raises(ApiError) as caught:
+        ENDPOINT_CALLS[endpoint](client)
+    assert (caught.value.status, caught.value.code, caught.value.retryable) == (
+        status,
+        code,
+        retryable,
+    )
+    assert caught.value.request_id == "TEST-1"
+    assert len(server.requests) == 1
