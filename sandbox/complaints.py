@@ -118,6 +118,14 @@ def create_complaints(
     unknown = set(overrides) - COMPLAINT_FIELDS - {"payer_phone"}
     if unknown:
         raise ApiError(400, "PARAM_ERROR", f"unknown complaint fields: {sorted(unknown)}")
+    if "complaint_time" in overrides:
+        try:
+            if dt.datetime.fromisoformat(overrides["complaint_time"]).tzinfo is None:
+                raise ValueError("no offset")
+        except (TypeError, ValueError) as exc:
+            raise ApiError(
+                400, "PARAM_ERROR", "complaint_time must be RFC3339 with an offset"
+            ) from exc
     ids = []
     for _ in range(count):
         complaint, phone = build_complaint(app, mchid, need_immediate_service, problem_type)

@@ -7,6 +7,7 @@ all. Merchants are cached in memory with their parsed keys, since every request 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -160,7 +161,8 @@ class Store:
             (
                 complaint["complaint_id"],
                 complaint["complainted_mchid"],
-                time.time(),
+                # The list filters on complaint_time, which an override may have moved.
+                dt.datetime.fromisoformat(complaint["complaint_time"]).timestamp(),
                 json.dumps(complaint, ensure_ascii=False),
                 phone,
                 json.dumps(extra, ensure_ascii=False),

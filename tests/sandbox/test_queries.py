@@ -54,6 +54,19 @@ def test_list_filters_by_creation_date(sandbox, sandbox_merchant):
     assert answer.json()["data"] == []
 
 
+def test_backdated_complaints_are_listed_on_their_complaint_date(sandbox, sandbox_merchant):
+    [cid] = sandbox.control.create_complaints(
+        sandbox_merchant.mchid, complaint_time="2026-03-05T23:30:00.000+08:00"
+    )
+    signer = Signer(sandbox_merchant)
+
+    day = signer.call("GET", f"{LIST}?begin_date=2026-03-05&end_date=2026-03-05").json()
+    next_day = signer.call("GET", f"{LIST}?begin_date=2026-03-06&end_date=2026-03-06").json()
+
+    assert [c["complaint_id"] for c in day["data"]] == [cid]
+    assert next_day["data"] == []
+
+
 def test_detail_has_openid_and_a_phone_encrypted_for_the_merchant_key(sandbox, sandbox_merchant):
     [cid] = sandbox.control.create_complaints(sandbox_merchant.mchid, payer_phone="13912345678")
 
