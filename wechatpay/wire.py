@@ -4,6 +4,7 @@ and error mapping. Pure functions, shared by the Client's operations."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -21,10 +22,33 @@ _M = TypeVar("_M", bound=BaseModel)
 
 def dump_json(data: Mapping[str, Any]) -> bytes:
     """Serialize once: these exact bytes are signed and sent. `None` values are dropped because
-    APIv3 forbids null (§7.5)."""
-    return json.dumps(_without_none(data), ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    APIv3 forbids null, and 4-byte characters (emoji) are refused because APIv3 rejects them
+    (§7.5): better a clear local error than a PARAM_ERROR round trip."""
+    body = json.dumps(_without_none(data), ensure_ascii=False, separators=(",", ":"))
+    encoded = body.encode("utf-8")
+    if _FOUR_BYTE_LEAD.search(encoded):
+        field = _four_byte_field(data, "") or "the request"
+        raise InvalidArgumentError(
+            f"{field} contains a character WeChat Pay does not accept (4-byte UTF-8, e.g. an emoji)"
+        )
+    return encoded
+
+
+_FOUR_BYTE_LEAD = re.compile(rb"[\xf0-\xf4]")
+
+
+def _four_byte_field(value: Any, path: str) -> str | None:
+    """The path of the first string holding a character outside the Basic Multilingual Plane."""
+    if isinstance(value, str):
+        return path if any(ord(ch) > 0xFFFF for ch in value) else None
+    if not isinstance(value, Mapping | list | tuple):
+        return None
+    items = value.items() if isinstance(value, Mapping) else enumerate(value)
+    for key, item in items:
+        found = _four_byte_field(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
 
 
 def _without_none(value: Any) -> Any:

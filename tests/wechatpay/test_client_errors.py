@@ -285,3 +285,17 @@ def test_every_endpoint_maps_errors_the_same_way(
     )
     assert caught.value.request_id == "TEST-1"
     assert len(server.requests) == 1
+
+
+def test_emoji_is_refused_locally_naming_the_field(client: Client, server: RecordingServer) -> None:
+    message = {"blocks": [{"type": "TEXT", "text": {"text": "谢谢 😀"}}]}
+    with pytest.raises(InvalidArgumentError, match=r"message\.blocks\.0\.text\.text"):
+        client.respond_immediate_service(
+            CID, complainted_mchid=MCHID, message=message, idempotent_id="i"
+        )
+    assert server.requests == []
+
+
+def test_three_byte_characters_are_sent(client: Client, server: RecordingServer) -> None:
+    client.respond(CID, complainted_mchid=MCHID, response_content="您好，€ ✓ 已处理")
+    assert "您好，€ ✓ 已处理".encode() in server.last.body
