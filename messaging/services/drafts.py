@@ -33,7 +33,8 @@ def draft_save(*, complaint: Complaint, author: Any, content: dict[str, Any]) ->
     """Create or replace the author's draft on the complaint; the newest save always wins."""
     if not isinstance(content, dict):
         raise ValueError("a draft's content must be a JSON object")
-    if len(json.dumps(content, ensure_ascii=False).encode("utf-8")) > DRAFT_MAX_BYTES:
+    # allow_nan=False: NaN/Infinity are not JSON and the database refuses them.
+    if len(json.dumps(content, ensure_ascii=False, allow_nan=False).encode()) > DRAFT_MAX_BYTES:
         raise DraftTooLargeError(f"a draft may hold at most {DRAFT_MAX_BYTES} bytes")
     kind = draft_kind_for(complaint)
     with transaction.atomic():

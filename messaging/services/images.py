@@ -174,15 +174,21 @@ def image_upload(*, asset: ImageAsset, client: Any = None) -> ImageAsset:
 
     The row is locked for the call so two agents adding the same image upload it once.
     """
+    from merchants.services import NoActiveCredentials
     from wechatpay import WechatPayError
 
     with transaction.atomic():
         asset = ImageAsset.objects.select_for_update().get(pk=asset.pk)
         if asset.status == ImageAsset.Status.UPLOADED:
             return asset
-        client = client or _client_for(asset.merchant)
         try:
+            client = client or _client_for(asset.merchant)
             uploaded = client.upload_image(bytes(asset.data), asset.filename)
+        except NoActiveCredentials:
+            asset.status = ImageAsset.Status.FAILED
+            asset.error_message = _(
+                "This merchant has no active WeChat Pay API credentials: ask an admin to add them."
+            )
         except WechatPayError as exc:
             logger.warning("image upload failed for merchant %s: %s", asset.merchant.mchid, exc)
             asset.status = ImageAsset.Status.FAILED

@@ -140,9 +140,11 @@ def _queue_lease():
 
 
 def _enqueue_on_commit(reply_id: int) -> None:
-    from messaging.tasks import deliver_reply
+    """deliver_reply.delay_on_commit, except that a broker outage at this moment is logged,
+    not raised: the row is committed and the sweeper enqueues it once the broker is back."""
+    from messaging.services.delivery import enqueue_now
 
-    deliver_reply.delay_on_commit(reply_id)
+    transaction.on_commit(lambda: enqueue_now(reply_id))
 
 
 def reply_resend(*, reply: Reply, author: Any, payload: dict[str, Any] | None = None) -> Reply:

@@ -1,0 +1,134 @@
+"""The fault test: real Redis, real worker processes, the sandbox, and everything going wrong.
+
+1,000 replies over 20 complaints; ~20% of WeChat calls fail (500, 429, a delay past the client's
+timeout, an answer dropped after the reply was committed); one worker is SIGKILLed mid-run and
+Redis is restarted once (it keeps nothing: every queued message is lost). The sandbox must end
+with exactly 1,000 replies, no idempotent_id twice, and every reply delivered with its log_id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from django.db import close_old_connections
+
+from messaging.models import Reply
+from messaging.services.delivery import reply_sweep
+from messaging.services.replies import reply_submit
+from tests.delivery.conftest import sandbox_complaint, wire_merchant
+
+REPLIES = 1000
+COMPLAINTS = 20
+REDIS_START = [
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+    "--logfile", "/var/log/redis/ci.log",
+]  # fmt: skip
+# Compressed for the test: short backoff, leases just above the client's 10 s read timeout.
+DELIVERY = {
+    "backoff_base": 0.2,
+    "backoff_cap": 2.0,
+    "lease_seconds": 14.0,
+    "queue_lease_seconds": 20.0,
+    "max_attempts": 40,
+}
+FAULTS = [  # about 20% of calls in all
+    {"mode": "delay", "seconds": 11, "fraction": 0.02, "count": 6},
+    {"mode": "system_error", "fraction": 0.065},
+    {"mode": "rate_limited", "fraction": 0.065},
+    {"mode": "drop_after_commit", "fraction": 0.065},
+]
+
+
+def restart_redis() -> None:
+    subprocess.run(["redis-cli", "shutdown", "nosave"], check=False, capture_output=True)
+    time.sleep(0.5)
+    subprocess.run(REDIS_START, check=True, capture_output=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        ping = subprocess.run(["redis-cli", "ping"], capture_output=True, text=True)
+        if ping.stdout.strip() == "PONG":
+            return
+        time.sleep(0.1)
+    raise RuntimeError("redis did not come back")
+
+
+def delivered() -> int:
+    close_old_connections()
+    return Reply.objects.filter(status=Reply.Status.DELIVERED).count()
+
+
+def wait_for(count: int, deadline: float) -> None:
+    while delivered() < count and time.monotonic() < deadline:
+        reply_sweep()
+        time.sleep(0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_every_reply_reaches_wechat_exactly_once_despite_faults(
+    sandbox, sandbox_merchant, start_worker, settings, monkeypatch, agent
+):
+    monkeypatch.setenv("REPLY_DELIVERY", json.dumps(DELIVERY))
+    monkeypatch.setenv("WECHATPAY_RATE_LIMITS_ENABLED", "false")
+    settings.REPLY_DELIVERY = DELIVERY
+    settings.WECHATPAY_RATE_LIMITS_ENABLED = False
+    sandbox.control.settings(rate_limits=False)
+    merchant = wire_merchant(sandbox_merchant)
+    complaints = [
+        sandbox_complaint(sandbox, merchant, need_immediate_service=True) for _ in range(COMPLAINTS)
+    ]
+    started = time.monotonic()
+    # About 2 minutes on a quiet 2-core machine; shared machines are far slower, so the
+    # deadline is generous and the elapsed time is printed.
+    deadline = started + float(os.environ.get("FAULT_TEST_DEADLINE", 600))
+    victim = start_worker(concurrency=4)
+    start_worker(concurrency=4)
+    sandbox.control.set_faults(*FAULTS)
+
+    def submit(n: int) -> None:
+        for i in range(n):
+            complaint = complaints[i % COMPLAINTS]
+            message = {"blocks": [{"type": "TEXT", "text": {"text": f"回复 {uuid.uuid4().hex}"}}]}
+            reply_submit(
+                complaint=complaint,
+                author=agent,
+                endpoint=Reply.Endpoint.IMMEDIATE,
+                payload={"message": message},
+                idempotent_id=uuid.uuid4(),
+            )
+
+    submit(REPLIES // 2)
+    wait_for(REPLIES // 5, deadline)
+    victim.kill()  # SIGKILL, mid-run: some of its replies are in flight
+    start_worker(concurrency=4)
+    submit(REPLIES // 2)
+    wait_for(REPLIES // 2, deadline)
+    restart_redis()  # loses every queued message and the unacked ones
+    wait_for(REPLIES, deadline)
+    elapsed = time.monotonic() - started
+
+    close_old_connections()
+    sent = sandbox.control.replies(mchid=merchant.mchid)
+    ids = Counter(row["idempotent_id"] for row in sent)
+    replies = list(Reply.objects.filter(merchant=merchant))
+    statuses = Counter(reply.status for reply in replies)
+    with_log_id = sum(1 for reply in replies if reply.log_id)
+    attempts = sum(reply.attempt_count for reply in replies)
+    print(
+        f"\nfault test: sandbox_replies={len(sent)} distinct_idempotent_ids={len(ids)} "
+        f"duplicated_idempotent_ids={sum(1 for n in ids.values() if n > 1)} "
+        f"delivered={statuses[Reply.Status.DELIVERED]} with_log_id={with_log_id} "
+        f"attempts={attempts} statuses={dict(statuses)} seconds={elapsed:.1f}"
+    )
+    assert len(sent) == REPLIES
+    assert max(ids.values()) == 1
+    assert statuses[Reply.Status.DELIVERED] == REPLIES
+    assert {reply.log_id for reply in replies} == {row["log_id"] for row in sent}
+    assert {str(reply.idempotent_id) for reply in replies} == set(ids)
