@@ -28,6 +28,9 @@ class Settings:
     # Which key signs notifications: "public_key" (PUB_KEY_ID_…) or "certificate".
     notification_signer: str = "public_key"
     notify_timeout: float = 5.0
+    # Precede each delivery with a probe whose signature starts with WECHATPAY/SIGNTEST/ (§5.3):
+    # WeChat sends such traffic to check that receivers really verify signatures.
+    notification_probes: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
         """Apply all values or none: each is checked before anything changes."""

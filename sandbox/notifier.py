@@ -162,21 +162,22 @@ class Notifier:
 
     # --- delivery -------------------------------------------------------------
 
-    def _headers(self, body: str) -> dict[str, str]:
+    def _headers(self, body: str, *, probe: bool = False) -> dict[str, str]:
         platform = self.app.platform
         if self.app.settings.notification_signer == "public_key":
             serial, key = platform.public_key_id, platform.public_key_private
         else:
             serial, key = platform.certificate_serial, platform.certificate_private
         timestamp, nonce = str(int(time.time())), secrets.token_hex(16).upper()
+        signature = crypto.sign(key, crypto.response_message(timestamp, nonce, body))
+        if probe:
+            signature = crypto.SIGNTEST_PREFIX + signature[len(crypto.SIGNTEST_PREFIX) :]
         return {
             "Content-Type": "application/json",
             "Request-ID": new_request_id(),
             "Wechatpay-Timestamp": timestamp,
             "Wechatpay-Nonce": nonce,
-            "Wechatpay-Signature": crypto.sign(
-                key, crypto.response_message(timestamp, nonce, body)
-            ),
+            "Wechatpay-Signature": signature,
             "Wechatpay-Serial": serial,
             "Wechatpay-Signature-Type": crypto.SIGNATURE_TYPE,
             "User-Agent": "Mozilla/4.0",
@@ -184,6 +185,8 @@ class Notifier:
 
     def _deliver(self, row: dict[str, Any]) -> None:
         body = row["body"]
+        if self.app.settings.notification_probes:
+            self._probe(row)
         try:
             answer = self._session.post(
                 row["url"],
@@ -196,6 +199,24 @@ class Notifier:
         except requests.RequestException as exc:
             ok, outcome = False, f"error: {type(exc).__name__}"
         self._record(row, ok, outcome)
+
+    def _probe(self, row: dict[str, Any]) -> None:
+        """A probe's answer is only logged: a receiver that verifies must refuse it."""
+        try:
+            answer = self._session.post(
+                row["url"],
+                data=row["body"].encode("utf-8"),
+                headers=self._headers(row["body"], probe=True),
+                timeout=self.app.settings.notify_timeout,
+            )
+            outcome = f"probe HTTP {answer.status_code}"
+        except requests.RequestException as exc:
+            outcome = f"probe error: {type(exc).__name__}"
+        with self.app.store.transaction() as db:
+            db.execute(
+                "INSERT INTO notification_attempts VALUES (?, ?, ?)",
+                (row["id"], time.time(), outcome),
+            )
 
     def _record(self, row: dict[str, Any], ok: bool, outcome: str) -> None:
         attempts = row["attempts"] + 1

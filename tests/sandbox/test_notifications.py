@@ -230,3 +230,18 @@ def test_notifications_can_be_signed_with_the_platform_certificate(
         headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], body
     )
     assert crypto.verify(key, message, headers["Wechatpay-Signature"])
+
+
+def test_signtest_probes_precede_deliveries_when_switched_on(sandbox, sandbox_merchant, receiver):
+    sandbox.control.settings(notification_probes=True)
+    receiver.statuses = [401]  # a receiver that verifies refuses the probe
+    register(Signer(sandbox_merchant), receiver.url)
+
+    [cid] = sandbox.control.create_complaints(sandbox_merchant.mchid)
+
+    (probe_headers, probe_body, _), (headers, body, _) = receiver.wait_for(2)
+    assert probe_headers["Wechatpay-Signature"].startswith("WECHATPAY/SIGNTEST/")
+    assert probe_body == body
+    open_notification(headers, body, sandbox_merchant)
+    [log] = sandbox.control.notifications(complaint_id=cid)
+    assert [a["outcome"] for a in log["attempts"]] == ["probe HTTP 401", "HTTP 204"]
