@@ -29,11 +29,9 @@ class AlreadyClaimed(WorkError):
 
 
 def _locked(complaint_pk: int) -> Complaint:
-    return (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("assignee")
-        .get(pk=complaint_pk)
-    )
+    # No join here: a row joined to a locked row is read from before the lock wait, so the
+    # assignee is loaded afterwards, from the row as it is now.
+    return Complaint.objects.select_for_update().get(pk=complaint_pk)
 
 
 def _event(complaint: Complaint, kind: str, actor, **data: Any) -> TimelineEvent:
