@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
 from messaging.models import Draft
@@ -32,10 +33,14 @@ def draft_kind_for(complaint: Complaint) -> str:
 def draft_save(*, complaint: Complaint, author: Any, content: dict[str, Any]) -> Draft:
     """Create or replace the author's draft on the complaint; the newest save always wins."""
     if not isinstance(content, dict):
-        raise ValueError("a draft's content must be a JSON object")
+        raise ValueError(_("The reply content must be a JSON object."))
     # allow_nan=False: NaN/Infinity are not JSON and the database refuses them.
     if len(json.dumps(content, ensure_ascii=False, allow_nan=False).encode()) > DRAFT_MAX_BYTES:
-        raise DraftTooLargeError(f"a draft may hold at most {DRAFT_MAX_BYTES} bytes")
+        raise DraftTooLargeError(_("The draft is too large to save."))
+    if not _storable(content):
+        raise ValueError(
+            _("The draft contains characters that cannot be saved (NUL or broken text).")
+        )
     kind = draft_kind_for(complaint)
     with transaction.atomic():
         draft, created = Draft.objects.select_for_update().get_or_create(
@@ -50,6 +55,17 @@ def draft_save(*, complaint: Complaint, author: Any, content: dict[str, Any]) ->
             draft.save(update_fields=["kind", "content", "revision", "saved_at"])
             draft.refresh_from_db(fields=["revision", "saved_at"])
     return draft
+
+
+def _storable(value: Any) -> bool:
+    """PostgreSQL's jsonb cannot hold U+0000 nor unpaired surrogates (valid JSON escapes both)."""
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    return True
 
 
 def draft_clear(*, complaint: Complaint, author: Any) -> None:

@@ -94,12 +94,17 @@ def preview_payload(mode: str, content: Any) -> dict[str, Any]:
     }
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def parse_content(raw: str | None) -> dict[str, Any]:
     """The composer's JSON; raises ValueError with a message for the agent."""
     if not raw:
         raise ValueError(_("Nothing was sent: the reply content is missing."))
     try:
-        content = json.loads(raw)
+        # NaN and Infinity are not JSON (and PostgreSQL refuses them): reject, never store.
+        content = json.loads(raw, parse_constant=_reject_constant)
     except ValueError as exc:
         raise ValueError(_("The reply content is not valid JSON.")) from exc
     if not isinstance(content, dict):

@@ -121,3 +121,19 @@ def test_discard_forgets_the_draft(complaint, agent_a):
     assert answer.status_code == 200
     assert answer.json()["content"] == {"blocks": [], "sender_identity": "MANUAL"}
     assert not Draft.objects.exists()
+
+
+def test_draft_with_non_json_numbers_is_refused(complaint, agent_a):
+    url = reverse("messaging:draft_save", args=[complaint.pk])
+    answer = logged_in(agent_a).post(url, {"content": '{"blocks": [], "x": Infinity}'})
+
+    assert answer.status_code == 400
+    assert not Draft.objects.exists()
+
+
+def test_draft_with_characters_the_database_cannot_store_is_refused(complaint, agent_a):
+    url = reverse("messaging:draft_save", args=[complaint.pk])
+    client = logged_in(agent_a)
+    for raw in ('{"blocks": [], "x": "a\\u0000b"}', '{"blocks": [], "x": "\\ud800"}'):
+        assert client.post(url, {"content": raw}).status_code == 400
+    assert not Draft.objects.exists()
