@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from wechatpay import crypto
 
@@ -87,6 +88,7 @@ class _Collector:
         self.errors.setdefault(name, []).append(message)
 
 
+@sensitive_variables()
 def _private_key(pem: str, errors: _Collector) -> rsa.RSAPrivateKey | None:
     if not pem:
         errors.add(
@@ -255,6 +257,7 @@ def _platform_certificates(
     return found
 
 
+@sensitive_variables()
 def parse_credentials(
     *,
     private_key_pem: str,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from console.roles import ROLE_PERMISSIONS, perm, roles_of
@@ -15,6 +16,8 @@ from merchants import selectors, services
 from merchants.forms import AssignmentForm, CredentialForm, MerchantForm, UserRolesForm
 from merchants.models import CredentialSet, Merchant
 
+# Never shown on error pages or in error reports, even with DEBUG on.
+SECRET_POST_FIELDS = ("private_key", "apiv3_key", "certificate", "wechatpay_public_key")
 manage_merchants = permission_required(perm("manage_merchants"), raise_exception=True)
 
 
@@ -64,6 +67,8 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @manage_merchants
+@sensitive_post_parameters(*SECRET_POST_FIELDS)
+@sensitive_variables("form")
 def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
     merchant = _merchant(pk)
     form = CredentialForm(request.POST or None, request.FILES or None)

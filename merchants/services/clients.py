@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 import wechatpay
 from merchants.credentials import CERT_BLOCK as _CERT_BLOCK
@@ -75,6 +76,7 @@ def build_verifier(sets: list[CredentialSet]) -> wechatpay.Verifier:
     return verifier
 
 
+@sensitive_variables()
 def _build_client(merchant: Merchant, sets: list[CredentialSet]) -> wechatpay.Client:
     if not sets or sets[0].status != Status.ACTIVE:
         raise NoActiveCredentials(merchant)
@@ -118,6 +120,7 @@ def merchant_verifier(merchant: Merchant) -> wechatpay.Verifier:
     return build_verifier(_usable_sets(merchant))
 
 
+@sensitive_variables()
 def merchant_apiv3_keys(merchant: Merchant) -> list[str]:
     """APIv3 keys of all non-retired sets, active first (try each to decrypt a notification)."""
     keys: list[str] = []
@@ -135,6 +138,7 @@ def merchant_apiv3_key(merchant: Merchant) -> str:
     return keys[0]
 
 
+@sensitive_variables()
 def decrypt_payer_phone(merchant: Merchant, ciphertext: str) -> str:
     """Decrypt a complaint's payer_phone with the active key, then the other non-retired keys
     (WeChat may have encrypted it for the certificate that was current then). Never log it."""

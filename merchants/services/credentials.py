@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from console.services import audit_record
 from merchants.credentials import ParsedCredentials
@@ -50,6 +51,7 @@ def _audit(action: str, credential_set: CredentialSet, by, request, **extra) -> 
     )
 
 
+@sensitive_variables()
 def credential_add(
     *,
     merchant: Merchant,
