@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging.views import composer, images, templates
+from messaging.views import composer, history, images, kpis, templates
 
 app_name = "messaging"
 
@@ -29,4 +29,11 @@ urlpatterns: list = [
     path("templates/<int:pk>/delete/", templates.template_delete, name="template_delete"),
     path("templates/preview/", templates.template_preview, name="template_preview"),
     # --- end of the composer's urls --------------------------------------------------------
+    # --- reply delivery, history and KPIs: delivery engineer --------------------------------
+    path("history/", history.history, name="history"),
+    path("history/export.csv", history.history_csv, name="history_csv"),
+    path("replies/<int:pk>/status/", history.reply_status, name="reply_status"),
+    path("replies/<int:pk>/resend/", history.reply_resend_view, name="reply_resend"),
+    path("kpis/", kpis.kpis, name="kpis"),
+    # --- end of the delivery engineer's urls -------------------------------------------------
 ]
