@@ -112,3 +112,22 @@ def test_the_automatic_reply_reaches_the_sandbox_as_a_machine_message(
     complaint = Complaint.objects.get(complaint_id=complaint_id)
     assert complaint.complaint_state == Complaint.State.PROCESSING
     assert complaint.first_replied_at is None  # an acknowledgement is not the first human reply
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="complaints/services/ingest.py takes the automatic reply's MERCHANT_RESPONSE history "
+    "entry (and the PROCESSING state) as the first reply; reported to the lead",
+)
+def test_an_acknowledgement_stays_out_of_first_replied_at_after_the_next_sync(
+    sandbox, wired, celery_worker_process
+):
+    make_rule(wired, immediate="yes")
+    (complaint_id,) = sandbox.control.create_complaints(wired.mchid, 1, need_immediate_service=True)
+    complaint_refresh(merchant=wired, complaint_id=complaint_id)
+    reply = Reply.objects.get(complaint__complaint_id=complaint_id)
+    wait_for(lambda: Reply.objects.filter(pk=reply.pk, status=Reply.Status.DELIVERED).exists())
+
+    complaint_refresh(merchant=wired, complaint_id=complaint_id)  # the next notification or sync
+
+    assert Complaint.objects.get(complaint_id=complaint_id).first_replied_at is None
