@@ -36,7 +36,7 @@ from complaints.models import Complaint, ComplaintImage
 from console.encryption import encrypt_text
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from merchants.models import Merchant, MerchantAssignment
-from messaging.models import ImageAsset, ReplyTemplate
+from messaging.models import ImageAsset, Reply, ReplyTemplate
 from tests.fixtures.users import make_user
 
 ALLOW, LOGIN, FORBID, HIDDEN, DENY, PUBLIC = "ALLOW", "LOGIN", "FORBID", "HIDDEN", "DENY", "PUBLIC"
@@ -65,6 +65,7 @@ AGENT_WORK = outcomes(LOGIN, ALLOW, ALLOW, ALLOW, FORBID)  # scoped lists: each 
 COMPLAINT_A = outcomes(LOGIN, ALLOW, HIDDEN, ALLOW, DENY)
 SUPERVISOR_A = outcomes(LOGIN, FORBID, DENY, ALLOW, DENY)
 TEMPLATE_MANAGERS = outcomes(LOGIN, FORBID, FORBID, ALLOW, FORBID)
+REVIEWERS = TEMPLATE_MANAGERS  # review_replies: supervisors only
 
 complaint_a = lambda w: {"pk": w.complaint.pk}  # noqa: E731
 merchant_a = lambda w: {"pk": w.merchant_a.pk}  # noqa: E731
@@ -139,6 +140,11 @@ EXPECTED: dict[str, Row] = {
     "messaging:template_edit": Row(SUPERVISOR_A, lambda w: {"pk": w.template.pk}),
     "messaging:template_delete": Row(SUPERVISOR_A, lambda w: {"pk": w.template.pk}, "POST"),
     "messaging:template_preview": Row(TEMPLATE_MANAGERS, method="POST"),
+    "messaging:history": Row(REVIEWERS),
+    "messaging:history_csv": Row(REVIEWERS),
+    "messaging:kpis": Row(REVIEWERS),
+    "messaging:reply_status": Row(COMPLAINT_A, lambda w: {"pk": w.reply.pk}),
+    "messaging:reply_resend": Row(COMPLAINT_A, lambda w: {"pk": w.reply.pk}, "POST"),
     # --- automation: auto-reply rules (supervisors), alerts (each agent's own) ----------
     "automation:rules": Row(TEMPLATE_MANAGERS),
     "automation:rule_create": Row(SUPERVISOR_A, merchant_a_for_messaging),
@@ -231,6 +237,14 @@ def world(db):
             fetched_at=now,
         ),
         template=template,
+        reply=Reply.objects.create(
+            complaint=complaint,
+            merchant=merchant_a,
+            author=users["agent_a"],
+            endpoint=Reply.Endpoint.choices[0][0],
+            payload={"complainted_mchid": merchant_a.mchid, "response_content": "hi"},
+            status="failed",
+        ),
         rule=AutoReplyRule.objects.create(
             merchant=merchant_a,
             name="Rule",
