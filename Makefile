@@ -19,7 +19,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_setup --start-sandbox
 
 ## Runs the whole console in the foreground: web, worker, beat and the WeChat Pay sandbox.
 run: demo

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from complaints.services.sync import merchant_sync
+from console.demo_sandbox import sandbox_running
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from console.services import user_set_roles
 from merchants.credentials import CredentialError, parse_credentials
@@ -31,10 +33,54 @@ DEMO_USERS = [
 DEMO_MCHID = "1900000109"
 
 
+# Demo complaints created at the sandbox on first setup: (count, need_immediate_service, type)
+DEMO_COMPLAINTS = [(8, False, "OTHERS"), (3, True, "SERVICE_NOT_WORK"), (2, False, "REFUND")]
+
+
 class Command(BaseCommand):
     help = "Create the demo users (one per role) and the demo merchant. Safe to run again."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--start-sandbox",
+            action="store_true",
+            help="start the sandbox (var/sandbox) for the length of the setup if it is not running",
+        )
+
     def handle(self, *args, **options) -> None:
+        if not options["start_sandbox"]:
+            self._setup()
+            return
+        with sandbox_running(settings.SANDBOX_URL, settings.VAR_DIR / "sandbox") as up:
+            if not up:
+                self.stdout.write(
+                    self.style.WARNING(f"Could not start the sandbox at {settings.SANDBOX_URL}.")
+                )
+            self._setup()
+            if up:
+                self._demo_complaints()
+
+    def _demo_complaints(self) -> None:
+        """Create demo complaints at the sandbox once, then sync them in right away."""
+        merchant = Merchant.objects.get(mchid=DEMO_MCHID)
+        if merchant.complaints.exists() or not merchant.credentials.exists():
+            return
+        url = settings.SANDBOX_URL.rstrip("/") + "/_sandbox/complaints"
+        for count, immediate, problem_type in DEMO_COMPLAINTS:
+            requests.post(
+                url,
+                timeout=30,
+                json={
+                    "complainted_mchid": merchant.mchid,
+                    "count": count,
+                    "need_immediate_service": immediate,
+                    "problem_type": problem_type,
+                },
+            ).raise_for_status()
+        result = merchant_sync(merchant=merchant)
+        self.stdout.write(self.style.SUCCESS(f"Demo complaints synced: {result.changed}."))
+
+    def _setup(self) -> None:
         with transaction.atomic():
             merchant, _ = Merchant.objects.get_or_create(
                 mchid=DEMO_MCHID, defaults={"name": "演示商户"}
