@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from console.ratelimit import rate_limit_try, rate_per_minute
+from console.ratelimit import RateLimitTimeout, rate_limit_try, rate_limit_wait, rate_per_minute
 from messaging.models import Reply, ReplyAttempt
 from messaging.services import replies as outcomes
 from wechatpay import ApiError, TransportError, WechatPayError
@@ -44,6 +44,8 @@ class DeliverySettings:
     lease_seconds: float = 60.0  # longer than one request with its timeouts and history check
     queue_lease_seconds: float = 120.0  # a queued row untouched this long is re-enqueued
     sweep_batch: int = 500
+    throttle_wait_seconds: float = 5.0  # wait this long in the task for a rate-limit slot
+    throttle_spread_seconds: float = 10.0  # then re-enqueue, spread so a backlog does not spin
     history_clock_skew_seconds: float = 300.0
 
     @property
@@ -129,9 +131,14 @@ def reply_deliver(*, reply_id: int, client_factory: ClientFactory | None = None)
     reply = Reply.objects.select_related("complaint", "merchant").filter(pk=reply_id).first()
     if reply is None or reply.status not in OPEN_STATUSES:
         return "skipped"
-    wait = rate_limit_try(mchid=reply.merchant.mchid, endpoint=reply.endpoint)
-    if wait > 0:
-        _enqueue_later(reply.pk, wait + random.random() * 0.2)
+    conf = delivery_settings()
+    try:  # a short wait paces a backlog in place; a long one goes back to the queue
+        rate_limit_wait(
+            mchid=reply.merchant.mchid, endpoint=reply.endpoint, max_wait=conf.throttle_wait_seconds
+        )
+    except RateLimitTimeout as exc:
+        spread = random.uniform(0, conf.throttle_spread_seconds)
+        _enqueue_later(reply.pk, exc.retry_after + spread)
         return "throttled"
     attempt = _claim(reply_id)
     if attempt is None:
@@ -218,6 +225,13 @@ def _attempt(reply: Reply, client_factory: ClientFactory) -> AttemptResult:
         return AttemptResult(
             Outcome.FINAL, code="CONFIGURATION", message=str(exc)[:1000], error=type(exc).__name__
         )
+    except TypeError as exc:  # the frozen payload has a field the endpoint does not take
+        return AttemptResult(
+            Outcome.FINAL, code="INVALID_PAYLOAD", message=str(exc)[:1000], error="TypeError"
+        )
+    except Exception as exc:  # a bug of ours: record it; retries are bounded by max_attempts
+        logger.exception("reply %s: unexpected error during delivery", reply.pk)
+        return AttemptResult(Outcome.UNKNOWN, code="INTERNAL", error=repr(exc)[:1000])
 
 
 def _api_error_result(exc: ApiError, endpoint: str) -> AttemptResult:

@@ -305,6 +305,10 @@ def reply_failure_explanation(reply: Reply) -> tuple[str, str]:
             _("The reply was refused before sending: %(detail)s"),
             _("Edit the reply, then send it again."),
         ),
+        "INVALID_PAYLOAD": (
+            _("The reply does not fit this kind of request: %(detail)s"),
+            _("Write the reply again in the composer, then send it."),
+        ),
         "CONFIGURATION": (
             _("The merchant's WeChat Pay credentials are missing or unusable: %(detail)s"),
             _("Ask an admin to upload the merchant's credentials, then send again."),

@@ -261,3 +261,35 @@ def test_merchant_without_credentials_fails_with_a_configuration_reason(agent):
     reply.refresh_from_db()
     assert reply.error_code == "CONFIGURATION"
     assert "credentials" in reply_failure_explanation(reply)[0]
+
+
+def test_refund_rejection_is_delivered_with_its_log_id(sandbox, wired, agent):
+    complaint = sandbox_complaint(sandbox, wired, problem_type="REFUND")
+    reply = reply_submit(
+        complaint=complaint,
+        author=agent,
+        endpoint=Reply.Endpoint.REFUND,
+        payload={"action": "REJECT", "reject_reason": "订单已完成服务"},
+        idempotent_id=uuid.uuid4(),
+    )
+
+    assert reply_deliver(reply_id=reply.pk) == ReplyAttempt.Outcome.DELIVERED
+
+    reply.refresh_from_db()
+    (sent,) = sandbox.control.replies(complaint_id=complaint.complaint_id)
+    assert reply.log_id == sent["log_id"]
+
+
+def test_payload_the_endpoint_does_not_take_fails_without_retrying(sandbox, wired, agent):
+    complaint = sandbox_complaint(sandbox, wired, problem_type="REFUND")
+    reply = reply_submit(
+        complaint=complaint,
+        author=agent,
+        endpoint=Reply.Endpoint.REFUND,
+        payload={"action": "REJECT", "complainted_mchid": wired.mchid},
+        idempotent_id=uuid.uuid4(),
+    )
+
+    assert reply_deliver(reply_id=reply.pk) == ReplyAttempt.Outcome.FINAL
+    reply.refresh_from_db()
+    assert (reply.status, reply.error_code) == (Reply.Status.FAILED, "INVALID_PAYLOAD")
