@@ -3,19 +3,41 @@ short TTL (Redis in production), never a lock: losing it loses nothing."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
+from functools import wraps
 
 from django.core.cache import cache
 
+logger = logging.getLogger(__name__)
+
 TTL_SECONDS = 30  # the browser says it is still there every 10 s
 MODES = ("viewing", "composing")
+
+
+def _soft(default):
+    """Presence is a nicety: when the cache is down, pages still render, without it."""
+
+    def decorate(function):
+        @wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - any cache failure
+                logger.warning("presence unavailable: %s", type(exc).__name__)
+                return default() if callable(default) else default
+
+        return wrapper
+
+    return decorate
 
 
 def _key(complaint_pk: int) -> str:
     return f"presence:complaint:{complaint_pk}"
 
 
+@_soft(None)
 def presence_touch(*, complaint_pk: int, user, mode: str = "viewing") -> None:
     """Record that `user` is on this complaint now. Read-modify-write without a lock: two
     heartbeats racing may drop one entry until the next heartbeat, which is fine for presence."""
@@ -30,6 +52,7 @@ def presence_touch(*, complaint_pk: int, user, mode: str = "viewing") -> None:
     cache.set(_key(complaint_pk), entries, timeout=TTL_SECONDS)
 
 
+@_soft(None)
 def presence_leave(*, complaint_pk: int, user) -> None:
     entries = cache.get(_key(complaint_pk)) or {}
     if entries.pop(str(user.pk), None) is not None:
@@ -44,6 +67,7 @@ def present_on(complaint_pk: int, *, exclude_user=None) -> list[dict]:
     return present_on_many([complaint_pk], exclude_user=exclude_user).get(complaint_pk, [])
 
 
+@_soft(dict)
 def present_on_many(complaint_pks: Iterable[int], *, exclude_user=None) -> dict[int, list[dict]]:
     """Everyone present on each complaint, in one cache round trip (queue rows)."""
     pks = list(complaint_pks)
