@@ -151,7 +151,8 @@ def composer_context(
         "complaint": complaint,
         "mode": mode,
         "initial": content,
-        "initial_id": f"composer-initial-{complaint.pk}",
+        # In an attribute, not a <script>: htmx drops script elements from swapped fragments.
+        "initial_json": json.dumps(content, ensure_ascii=False),
         "preview_html": preview_html(mode, content),
         # Generated now, so a double submit of this composer yields one reply.
         "idempotent_id": uuid.uuid4(),

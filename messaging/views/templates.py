@@ -45,8 +45,8 @@ def _editor_context(merchant: Merchant, form: ReplyTemplateForm) -> dict[str, An
     return {
         "merchant": merchant,
         "form": form,
-        "initial": {"blocks": blocks if isinstance(blocks, list) else []},
-        "initial_errors": form.block_errors,
+        "initial_json": json.dumps({"blocks": blocks if isinstance(blocks, list) else []}),
+        "initial_errors_json": json.dumps(form.block_errors),
         "variables": [
             (name, label) for name, (label, _v, _s) in template_services.VARIABLES.items()
         ],

@@ -12,7 +12,6 @@ from django.utils import timezone
 from complaints.models import Complaint
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from merchants.models import Merchant, MerchantAssignment
-from tests.fixtures.sandbox import sandbox, sandbox_merchant  # noqa: F401 (fixtures)
 from tests.fixtures.users import make_user
 
 # Smallest valid images of each accepted kind (headers only matter for the checks and the upload).
@@ -115,7 +114,7 @@ def admin_a(merchant):
 
 
 @pytest.fixture
-def sandbox_backed_merchant(db, sandbox_merchant):  # noqa: F811
+def sandbox_backed_merchant(db, sandbox_merchant):
     """A console merchant whose active credentials talk to the sandbox over real HTTP."""
     from merchants.credentials import parse_credentials
     from merchants.services import credential_add

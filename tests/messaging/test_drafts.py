@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 from django.urls import reverse
 
@@ -24,12 +26,11 @@ def save(client, complaint, content) -> dict:
 
 
 def initial_content(client, complaint) -> dict:
+    """The draft the composer starts from (a JSON attribute the controller reads)."""
     answer = client.get(reverse("messaging:composer", args=[complaint.pk]))
     assert answer.status_code == 200
-    html = answer.content.decode()
-    marker = f'id="composer-initial-{complaint.pk}" type="application/json">'
-    start = html.index(marker) + len(marker)
-    return json.loads(html[start : html.index("</script>", start)])
+    match = re.search(r'data-composer-initial-value="([^"]*)"', answer.content.decode())
+    return json.loads(html.unescape(match.group(1)))
 
 
 def test_saved_draft_is_restored_when_the_composer_is_opened_again(complaint, agent_a):

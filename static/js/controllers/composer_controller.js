@@ -34,8 +34,8 @@ export default class extends Controller {
     previewUrl: String,
     saveUrl: String,
     templateUrl: String,
-    initialId: String,
-    errorsId: String,
+    initial: Object,
+    errors: Array,
   };
 
   connect() {
@@ -51,7 +51,7 @@ export default class extends Controller {
     window.addEventListener("pagehide", this.flush);
     document.addEventListener("visibilitychange", this.onVisibility);
 
-    this.fill(this.rootTarget, this.readJson(this.initialIdValue) || {});
+    this.fill(this.rootTarget, this.initialValue);
     this.syncSwitches(this.rootTarget);
     this.writeContent();
     this.updateCounter();
@@ -64,8 +64,9 @@ export default class extends Controller {
         onEnd: () => this.changed(),
       });
     }
-    const errors = this.readJson(this.errorsIdValue);
-    this.requestPreview().then(() => { if (errors && errors.length) this.showErrors(errors, []); });
+    // Errors the server found on a submitted template form, shown beside their fields.
+    const errors = this.errorsValue;
+    this.requestPreview().then(() => { if (errors.length) this.showErrors(errors, []); });
   }
 
   disconnect() {
@@ -76,12 +77,6 @@ export default class extends Controller {
     window.removeEventListener("pagehide", this.flush);
     document.removeEventListener("visibilitychange", this.onVisibility);
     if (this.sortable) this.sortable.destroy();
-  }
-
-  readJson(id) {
-    const element = id ? document.getElementById(id) : null;
-    if (!element) return null;
-    try { return JSON.parse(element.textContent); } catch { return null; }
   }
 
   message(name) {
