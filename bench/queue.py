@@ -217,14 +217,18 @@ def seed(complaints: int, history: int, merchants, users) -> None:
           f"{time.monotonic() - started:.0f} s")  # fmt: skip
 
 
-def measure(client, url: str, runs: int) -> tuple[float, float, list[str]]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
+def measure(client, url: str, runs: int) -> tuple[float, float, list[tuple]]:
+    from django.db import connection
 
     for _ in range(3):  # warm up caches, connections, templates
         client.get(url)
-    reset_queries()  # each request resets the log; start the capture from an empty one
-    with CaptureQueriesContext(connection) as captured:
+    queries: list[tuple] = []
+
+    def record(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     times = []
@@ -234,17 +238,18 @@ def measure(client, url: str, runs: int) -> tuple[float, float, list[str]]:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    return statistics.median(times), p95, [q["sql"] for q in captured.captured_queries]
+    return statistics.median(times), p95, queries
 
 
-def seq_scans(sql: str) -> list[str]:
+def seq_scans(query: tuple) -> list[str]:
     """Big tables read by a sequential scan in this query's plan."""
     from django.db import connection
 
+    sql, params = query
     if not sql.lstrip().upper().startswith("SELECT"):
         return []
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     found = []
@@ -269,7 +274,7 @@ def profile(client, url: str) -> None:
     profiler.enable()
     client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
 
 
 def run(args) -> None:
@@ -304,9 +309,11 @@ def run(args) -> None:
     print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  seq scans on big tables")
     for name, url in pages.items():
         p50, p95, queries = measure(client, url, args.runs)
-        found = [table for sql in queries for table in seq_scans(sql)]
+        found = [table for query in queries for table in seq_scans(query)]
         worst, scans = max(worst, p95), scans + len(found)
         print(f"{name:28} {p50:8.1f} {p95:8.1f} {len(queries):8}  {', '.join(found) or 'none'}")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"(load average during the run: {load} on {os.cpu_count()} cores)")
     print(f"worst_p95_ms={worst:.1f} seq_scans={scans}")
 
 

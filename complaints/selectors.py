@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -81,15 +82,21 @@ def view_queryset(qs: QuerySet[Complaint], view: str, user) -> QuerySet[Complain
     return qs
 
 
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]{5,64}$")
+
+
 def search_condition(q: str) -> Q:
-    """Complaint id, transaction id or out_trade_no (exact), phone suffix (4 digits), text."""
+    """One kind of search per term, each answered by an index: 4 digits are a phone suffix;
+    an id-like term is a complaint id, transaction id or out_trade_no (exact); anything else is
+    text (trigram index on PostgreSQL)."""
     q = q.strip()
-    condition = Q(complaint_id=q) | Q(transaction_id=q) | Q(out_trade_no=q)
     if q.isdigit() and len(q) == 4:
-        condition |= Q(payer_phone_last4=q)
-    if len(q) >= 3:  # shorter text cannot use the trigram index
-        condition |= Q(complaint_detail__icontains=q)
-    return condition
+        return Q(payer_phone_last4=q)
+    if IDENTIFIER.match(q):
+        return Q(complaint_id=q) | Q(transaction_id=q) | Q(out_trade_no=q)
+    if len(q) < 3:  # too short for the trigram index: only exact identifiers
+        return Q(complaint_id=q) | Q(out_trade_no=q)
+    return Q(complaint_detail__icontains=q)
 
 
 def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:

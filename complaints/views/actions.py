@@ -13,6 +13,7 @@ from complaints import services
 from complaints.forms import AssignForm, CompleteForm, RefundForm
 from complaints.selectors import complaint_for_detail
 from complaints.views.detail import detail_context
+from complaints.views.rows import queue_rows
 from console.roles import perm
 
 WORK = perm("work_complaints")
@@ -24,10 +25,9 @@ def _after_assignment(request: HttpRequest, complaint, error: str = "") -> HttpR
         complaint = complaint_for_detail(request.user, complaint.pk)
         if request.POST.get("fragment") == "row":
             presence = services.present_on_many([complaint.pk], exclude_user=request.user)
+            (row,) = queue_rows([complaint], presence, error)
             return render(
-                request,
-                "complaints/_queue_row.html",
-                {"row": complaint, "presence": presence, "error": error},
+                request, "complaints/_queue_row.html", {"row": row, "claim_label": _("Claim")}
             )
         return render(
             request,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from complaints.forms import VIEW_LABELS, QueueFilterForm
 from complaints.selectors import QUEUE_VIEWS, queue_page
 from complaints.services import present_on_many
+from complaints.views.rows import queue_rows
 from console.roles import perm
 from merchants.selectors import merchants_visible_to
 
@@ -31,6 +32,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "rows": queue_rows(page.rows, page.presence),
         "views": [(v, VIEW_LABELS[v]) for v in QUEUE_VIEWS],
         "current_view": filters.view,
         "view_links": {v: "?" + urlencode({**params, "view": v}) for v in QUEUE_VIEWS},
