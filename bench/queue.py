@@ -269,12 +269,22 @@ def profile(client, url: str) -> None:
     import cProfile
     import pstats
 
-    client.get(url)
+    from django.db import connection
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            print(f"{(time.perf_counter() - started) * 1000:7.1f} ms  {sql[:150]}")
+
+    with connection.execute_wrapper(timed):
+        client.get(url)
     profiler = cProfile.Profile()
     profiler.enable()
     client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
 
 
 def run(args) -> None:
