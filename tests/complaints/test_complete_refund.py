@@ -1,0 +1,111 @@
+"""Mark complete and refund decisions go out through the delivery path (messaging.Reply rows)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from messaging.models import Reply
+from tests.complaints.conftest import assign, make_complaint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged_in(client, working_agent):
+    client.force_login(working_agent, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_mark_complete_needs_confirmation(logged_in, merchant):
+    complaint = make_complaint(merchant)
+
+    response = logged_in.post(
+        reverse("complaints:complete", args=[complaint.pk]), {"idempotent_id": str(uuid.uuid4())}
+    )
+
+    assert response.status_code == 400
+    assert not Reply.objects.exists()
+
+
+def test_mark_complete_queues_one_reply_even_if_submitted_twice(logged_in, merchant):
+    complaint = make_complaint(merchant)
+    form = {"idempotent_id": str(uuid.uuid4()), "confirm": "on"}
+
+    for _ in range(2):
+        response = logged_in.post(reverse("complaints:complete", args=[complaint.pk]), form)
+        assert response.status_code == 302
+
+    reply = Reply.objects.get()
+    assert reply.endpoint == "complete"
+    assert reply.payload == {"complainted_mchid": merchant.mchid}
+    assert str(reply.idempotent_id) == form["idempotent_id"]
+
+
+def test_refund_approval_is_queued_for_refund_complaints(logged_in, merchant):
+    complaint = make_complaint(merchant, problem_type="REFUND")
+
+    logged_in.post(
+        reverse("complaints:refund", args=[complaint.pk]),
+        {
+            "idempotent_id": str(uuid.uuid4()),
+            "action": "APPROVE",
+            "launch_refund_day": "1",
+            "confirm": "on",
+        },
+    )
+
+    reply = Reply.objects.get()
+    assert reply.endpoint == "update-refund-progress"
+    assert reply.payload == {"action": "APPROVE", "launch_refund_day": 1}
+
+
+def test_a_refund_rejection_needs_a_reason(logged_in, merchant):
+    complaint = make_complaint(merchant, problem_type="REFUND")
+
+    response = logged_in.post(
+        reverse("complaints:refund", args=[complaint.pk]),
+        {"idempotent_id": str(uuid.uuid4()), "action": "REJECT", "confirm": "on"},
+    )
+
+    assert response.status_code == 400
+    assert not Reply.objects.exists()
+
+
+def test_refund_decisions_only_apply_to_refund_complaints(logged_in, merchant):
+    complaint = make_complaint(merchant, problem_type="OTHERS")
+
+    response = logged_in.post(
+        reverse("complaints:refund", args=[complaint.pk]),
+        {"idempotent_id": str(uuid.uuid4()), "action": "APPROVE", "confirm": "on"},
+    )
+
+    assert response.status_code == 400
+    assert not Reply.objects.exists()
+
+
+def test_admins_cannot_complete(client, admin_user, merchant):
+    assign(admin_user, merchant)
+    complaint = make_complaint(merchant)
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.post(
+        reverse("complaints:complete", args=[complaint.pk]),
+        {"idempotent_id": str(uuid.uuid4()), "confirm": "on"},
+    )
+
+    assert response.status_code == 403
+
+
+def test_queued_replies_show_in_the_timeline(logged_in, merchant):
+    complaint = make_complaint(merchant)
+    logged_in.post(
+        reverse("complaints:complete", args=[complaint.pk]),
+        {"idempotent_id": str(uuid.uuid4()), "confirm": "on"},
+    )
+
+    page = logged_in.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+
+    assert 'data-testid="reply-attempt"' in page
