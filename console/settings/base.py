@@ -205,7 +205,7 @@ LOGGING = {
 }
 AXES_VERBOSE = False
 
-# --- Reply delivery and WeChat Pay rate limits (owner: delivery, messaging/services/delivery.py) ---
+# --- Reply delivery and WeChat Pay rate limits (owner: delivery engineer, issue 8) ---
 # REPLY_DELIVERY overrides single knobs, e.g. '{"backoff_base": 0.2, "lease_seconds": 5}' (JSON).
 REPLY_DELIVERY = env.json("REPLY_DELIVERY", default={})
 # One limiter per merchant and endpoint, in calls per minute (spec §7.1); see console/ratelimit.py.
