@@ -29,6 +29,7 @@ SAVED = re.compile(r"\d\d:\d\d:\d\d")
 def log_in(page: Page, base_url: str, username: str) -> None:
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.on("console", lambda m: m.type == "error" and page_errors.append(m.text))
+    page.on("response", lambda r: r.status >= 400 and page_errors.append(f"{r.status} {r.url}"))
     page.goto(f"{base_url}/accounts/login/")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
@@ -162,7 +163,7 @@ def wait_for_reply(sandbox, mchid: str, complaint_id: str, count: int) -> list[d
 def no_page_errors():
     page_errors.clear()
     yield
-    assert page_errors == []
+    assert page_errors == [], "\n".join(page_errors)
 
 
 @pytest.fixture
@@ -242,3 +243,68 @@ def test_stale_reply_guard_stops_the_send_until_the_agent_reviews(
     expect(page.get_by_test_id("reply-queued")).to_be_visible()
     (reply,) = wait_for_reply(sandbox, sandbox_backed_merchant.mchid, complaint.complaint_id, 1)
     assert reply["body"]["message"]["blocks"][0]["text"]["text"] == "我们马上处理。"
+
+
+def test_supervisor_template_is_inserted_at_the_cursor_with_its_variables_filled(
+    live_server, page, sandbox, sandbox_backed_merchant, immediate_complaint
+):
+    from console.roles import SUPERVISOR
+
+    supervisor = make_user("template_supervisor", SUPERVISOR)
+    assign(supervisor, sandbox_backed_merchant)
+    log_in(page, live_server.url, supervisor.username)
+    page.goto(f"{live_server.url}/messaging/templates/")
+    page.locator(f'a[href="/messaging/templates/new/{sandbox_backed_merchant.pk}/"]').click()
+    page.locator("input[name=name]").fill("订单说明")
+    text = add_block(page, "TEXT")
+    text.locator("textarea[data-key=text]").fill("订单 {{order_number}}，{{ unknown_thing }}")
+    expect(page.locator("[data-composer-target=preview]")).to_contain_text("ORDER123456")
+    page.locator("form.composer-form button[type=submit].primary").click()
+    expect(page.locator("table.data")).to_contain_text("订单说明")
+
+    complaint = immediate_complaint
+    page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    add_block(page, "TEXT").locator("textarea").fill("第一段")
+    add_block(page, "TEXT").locator("textarea").fill("最后一段")
+    page.locator("[data-block]").first.locator("textarea").focus()  # the cursor
+    page.locator('[data-action="composer#insertTemplate"]').click()
+
+    expect(page.locator("[data-block]")).to_have_count(3)
+    texts = [block["text"]["text"] for block in composer_content(page)["blocks"]]
+    assert texts == [
+        "第一段",
+        f"订单 {complaint.out_trade_no}，{{{{ unknown_thing }}}}",
+        "最后一段",
+    ]
+    expect(page.get_by_test_id("composer-preview")).to_contain_text("{{ unknown_thing }}")
+
+
+def test_plain_reply_warns_over_200_characters_and_sends_with_an_image(
+    live_server, page, sandbox, sandbox_backed_merchant, start_worker
+):
+    start_worker()
+    mchid = sandbox_backed_merchant.mchid
+    (complaint_id,) = sandbox.control.create_complaints(mchid, 1, need_immediate_service=False)
+    complaint = complaint_refresh(merchant=sandbox_backed_merchant, complaint_id=complaint_id)
+    agent = make_user("plain_agent", AGENT)
+    assign(agent, sandbox_backed_merchant)
+    log_in(page, live_server.url, agent.username)
+    page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+
+    content = "您好，" + "退款已经处理。" * 30
+    page.locator("textarea[data-key=response_content]").fill(content)
+    expect(page.locator(".field-error.warning")).to_be_visible()
+    page.locator('[data-scope="list"] [data-action="composer#addItem"]').click()
+    page.locator("[data-item] input[type=file]").set_input_files(
+        {"name": "proof.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    media = page.locator("[data-item] input[data-key=value]")
+    expect(media).not_to_have_value("", timeout=15000)
+    media_id = media.input_value()
+
+    page.get_by_test_id("composer-send").click()
+    page.get_by_test_id("confirm-send").click()
+    expect(page.get_by_test_id("reply-queued")).to_be_visible()
+    (reply,) = wait_for_reply(sandbox, mchid, complaint_id, 1)
+    assert reply["body"]["response_content"] == content
+    assert reply["body"]["response_images"] == [media_id]
