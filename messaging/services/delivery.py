@@ -137,8 +137,12 @@ def reply_deliver(*, reply_id: int, client_factory: ClientFactory | None = None)
             mchid=reply.merchant.mchid, endpoint=reply.endpoint, max_wait=conf.throttle_wait_seconds
         )
     except RateLimitTimeout as exc:
-        spread = random.uniform(0, conf.throttle_spread_seconds)
-        _enqueue_later(reply.pk, exc.retry_after + spread)
+        countdown = exc.retry_after + random.uniform(0, conf.throttle_spread_seconds)
+        # Waiting for the limiter is not being stuck: keep the sweeper off this row meanwhile.
+        Reply.objects.filter(pk=reply.pk, status__in=(Status.QUEUED, Status.RETRYING)).update(
+            lease_until=timezone.now() + timedelta(seconds=countdown) + conf.queue_lease
+        )
+        _enqueue_later(reply.pk, countdown)
         return "throttled"
     attempt = _claim(reply_id)
     if attempt is None:
