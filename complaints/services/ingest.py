@@ -266,15 +266,19 @@ def _after_new_history(complaint: Complaint, rows: list[HistoryEntry]) -> None:
     if any(row.operate_type in ACTIVITY_TYPES for row in rows):
         updates["activity_version"] = F("activity_version") + 1
         updates["last_activity_at"] = max(row.operate_time for row in rows)
+    # The history knows when things really happened; it beats "when we noticed" (a complaint
+    # first seen by a sync long after its first reply).
     replies = [row.operate_time for row in rows if row.operate_type in MERCHANT_REPLY_TYPES]
-    if replies and complaint.first_replied_at is None:
-        # The real first reply time is in the history; it beats "when we noticed".
+    if replies and (
+        complaint.first_replied_at is None or min(replies) < complaint.first_replied_at
+    ):
         updates["first_replied_at"] = min(replies)
+    completes = [row.operate_time for row in rows if row.operate_type in COMPLETE_TYPES]
+    if completes and complaint.completed_at and max(completes) < complaint.completed_at:
+        updates["completed_at"] = max(completes)
     if updates:
         Complaint.objects.filter(pk=complaint.pk).update(**updates)
-        complaint.refresh_from_db(
-            fields=["activity_version", "last_activity_at", "first_replied_at"]
-        )
+        complaint.refresh_from_db(fields=list(updates))
 
 
 def complaint_ingest(

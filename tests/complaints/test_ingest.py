@@ -148,3 +148,17 @@ def test_history_media_are_recorded_as_console_served_images(merchant):
 )
 def test_phone_numbers_are_masked(phone, masked):
     assert mask_phone(phone) == masked
+
+
+def test_the_first_reply_time_comes_from_the_history(merchant):
+    data = wechat_complaint(complaint_state="PROCESSING")
+    reply = wechat_history(
+        "L1", "MERCHANT_RESPONSE", operator="商户", operate_time="2026-03-01T12:00:00+08:00"
+    )
+
+    complaint = complaint_ingest(merchant=merchant, data=data, history=[reply])
+
+    complaint.refresh_from_db()
+    assert complaint.first_replied_at == CREATED + timedelta(hours=2) - timedelta(
+        microseconds=120000
+    )
