@@ -70,7 +70,10 @@ export default class extends Controller {
   }
 
   disconnect() {
-    this.flush();
+    // No flush here: the composer is only swapped out after a successful send (whose draft the
+    // server has just cleared); leaving the page is handled by pagehide / visibilitychange.
+    clearTimeout(this.saveTimer);
+    clearTimeout(this.previewTimer);
     this.element.removeEventListener("input", this.onInput);
     this.element.removeEventListener("change", this.onInput);
     this.element.removeEventListener("focusin", this.onFocus);
@@ -110,8 +113,10 @@ export default class extends Controller {
   }
 
   beforeSubmit() {
+    // The content goes with the confirmation; a save racing the send could bring back the draft
+    // the send clears, so the pending save waits (it still happens if the agent leaves the page).
     this.writeContent();
-    this.flush();
+    clearTimeout(this.saveTimer);
   }
 
   // --- serialisation ----------------------------------------------------------------------------
