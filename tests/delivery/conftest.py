@@ -48,12 +48,7 @@ def complaint(merchant) -> Complaint:
 
 # --- the sandbox, wired to a console merchant with real credentials -------------------------
 
-from tests.fixtures import sandbox as sandbox_plugin  # noqa: E402
-
-# Until the lead lists tests.fixtures.sandbox in pytest_plugins, take its fixtures from here.
-sandbox = sandbox_plugin.sandbox
-sandbox_merchant = sandbox_plugin.sandbox_merchant
-SandboxMerchant = sandbox_plugin.SandboxMerchant
+from tests.fixtures.sandbox import SandboxMerchant  # noqa: E402 (fixtures: root conftest)
 
 
 def wire_merchant(account: SandboxMerchant) -> Merchant:
