@@ -278,6 +278,12 @@ def test_supervisor_template_is_inserted_at_the_cursor_with_its_variables_filled
     ]
     expect(page.get_by_test_id("composer-preview")).to_contain_text("{{ unknown_thing }}")
 
+    # Keyboard users reorder with the move buttons.
+    page.locator("[data-block]").first.locator('[data-action="composer#moveDown"]').focus()
+    page.keyboard.press("Enter")
+    texts = [block["text"]["text"] for block in composer_content(page)["blocks"]]
+    assert texts[:2] == [f"订单 {complaint.out_trade_no}，{{{{ unknown_thing }}}}", "第一段"]
+
 
 def test_plain_reply_warns_over_200_characters_and_sends_with_an_image(
     live_server, page, sandbox, sandbox_backed_merchant, start_worker
@@ -308,3 +314,22 @@ def test_plain_reply_warns_over_200_characters_and_sends_with_an_image(
     (reply,) = wait_for_reply(sandbox, mchid, complaint_id, 1)
     assert reply["body"]["response_content"] == content
     assert reply["body"]["response_images"] == [media_id]
+
+
+def test_draft_is_saved_when_the_agent_leaves_the_page_at_once(
+    live_server, page, sandbox_backed_merchant, immediate_complaint
+):
+    from messaging.models import Draft
+
+    agent = make_user("leaving_agent", AGENT)
+    assign(agent, sandbox_backed_merchant)
+    log_in(page, live_server.url, agent.username)
+    page.goto(f"{live_server.url}/complaints/{immediate_complaint.pk}/")
+    add_block(page, "TEXT").locator("textarea").fill("写到一半")
+    page.goto(f"{live_server.url}/complaints/")  # before the autosave delay has passed
+
+    deadline = time.monotonic() + 10
+    while not Draft.objects.filter(author=agent).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    draft = Draft.objects.get(author=agent, complaint=immediate_complaint)
+    assert draft.content["blocks"] == [{"type": "TEXT", "text": {"text": "写到一半"}}]
