@@ -8,22 +8,15 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from complaints.models import Complaint
+from complaints.selectors import complaints_visible_to
 from merchants.models import Merchant
 from merchants.selectors import merchants_visible_to
 from messaging.models import Draft, ImageAsset, ReplyTemplate
 
 
-def _complaints_visible_to(user: Any) -> QuerySet[Complaint]:
-    try:
-        from complaints.selectors import complaints_visible_to
-    except ImportError:  # the complaints app's selector has not landed yet: same rule, by merchant
-        return Complaint.objects.filter(merchant__in=merchants_visible_to(user))
-    return complaints_visible_to(user)
-
-
 def complaint_for_composer(user: Any, pk: int) -> Complaint:
     """The complaint, or 404 when it does not exist or belongs to another merchant."""
-    return get_object_or_404(_complaints_visible_to(user).select_related("merchant"), pk=pk)
+    return get_object_or_404(complaints_visible_to(user).select_related("merchant"), pk=pk)
 
 
 def merchant_for_user(user: Any, pk: int) -> Merchant:
