@@ -104,14 +104,17 @@ def test_every_reply_reaches_wechat_exactly_once_despite_faults(
                 idempotent_id=uuid.uuid4(),
             )
 
-    submit(REPLIES // 2)
-    wait_for(REPLIES // 5, deadline)
-    victim.kill()  # SIGKILL, mid-run: some of its replies are in flight
-    start_worker(concurrency=4)
-    submit(REPLIES // 2)
-    wait_for(REPLIES // 2, deadline)
-    restart_redis()  # loses every queued message and the unacked ones
-    wait_for(REPLIES, deadline)
+    try:
+        submit(REPLIES // 2)
+        wait_for(REPLIES // 5, deadline)
+        victim.kill()  # SIGKILL, mid-run: some of its replies are in flight
+        start_worker(concurrency=4)
+        submit(REPLIES // 2)
+        wait_for(REPLIES // 2, deadline)
+        restart_redis()  # loses every queued message and the unacked ones
+        wait_for(REPLIES, deadline)
+    finally:
+        sandbox.control.clear_faults()  # the sandbox is shared by the whole session
     elapsed = time.monotonic() - started
 
     close_old_connections()
