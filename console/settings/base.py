@@ -205,6 +205,9 @@ LOGGING = {
 }
 AXES_VERBOSE = False
 
+# Console limits on NormalMessage where WeChat publishes none (messaging/schema/limits.py).
+MESSAGE_LIMITS = env.json("MESSAGE_LIMITS", default={})
+
 # --- Reply delivery and WeChat Pay rate limits (owner: delivery engineer, issue 8) ---
 # REPLY_DELIVERY overrides single knobs, e.g. '{"backoff_base": 0.2, "lease_seconds": 5}' (JSON).
 REPLY_DELIVERY = env.json("REPLY_DELIVERY", default={})
