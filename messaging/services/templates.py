@@ -130,7 +130,19 @@ def template_save(
     return template
 
 
+class TemplateInUseError(Exception):
+    """The template is still chosen by something that sends it (an auto-acknowledgement rule)."""
+
+    def __init__(self, users: list[str]) -> None:
+        super().__init__(", ".join(users))
+        self.users = users
+
+
 def template_delete(*, template: ReplyTemplate, user: Any, request: Any = None) -> None:
+    """Delete a template; refuse while a rule still sends it (the rule would break)."""
+    users = [str(obj) for obj in template.auto_rules.all()]
+    if users:
+        raise TemplateInUseError(users)
     with transaction.atomic():
         audit_record(
             action="reply_template.deleted",

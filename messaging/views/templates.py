@@ -100,7 +100,18 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(templates_visible_to(request.user), pk=pk)
     if request.method == "POST":
-        template_services.template_delete(template=template, user=request.user, request=request)
+        try:
+            template_services.template_delete(template=template, user=request.user, request=request)
+        except template_services.TemplateInUseError as exc:
+            messages.error(
+                request,
+                _(
+                    "“%(name)s” is still sent by these auto-acknowledgement rules: %(rules)s. "
+                    "Choose another template for them first."
+                )
+                % {"name": template.name, "rules": "、".join(exc.users)},
+            )
+            return redirect("messaging:template_delete", pk=template.pk)
         messages.success(request, _("Template “%(name)s” deleted.") % {"name": template.name})
         return redirect("messaging:templates")
     return render(request, "messaging/templates/confirm_delete.html", {"template": template})

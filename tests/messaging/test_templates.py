@@ -112,6 +112,22 @@ def test_supervisor_edits_and_deletes_a_template(supervisor_a, merchant):
     assert not ReplyTemplate.objects.exists()
 
 
+def test_a_template_an_auto_rule_sends_cannot_be_deleted_and_says_which_rule(
+    supervisor_a, merchant
+):
+    from automation.models import AutoReplyRule
+
+    template = make_template(merchant)
+    AutoReplyRule.objects.create(merchant=merchant, name="夜间自动致歉", template=template)
+    client = logged_in(supervisor_a)
+
+    answer = client.post(reverse("messaging:template_delete", args=[template.pk]), follow=True)
+
+    assert answer.status_code == 200
+    assert "夜间自动致歉" in answer.content.decode()
+    assert ReplyTemplate.objects.filter(pk=template.pk).exists()
+
+
 def test_template_list_shows_only_the_supervisors_merchants(supervisor_a, merchant, other_merchant):
     make_template(merchant, name="Ours")
     make_template(other_merchant, name="Theirs")
