@@ -57,6 +57,18 @@ def audit_record(
     )
 
 
+def roles_sync(**_signal_kwargs: Any) -> None:
+    """Make the role groups match console/roles.py. Runs after every migrate (and after the
+    flush of a transactional test, which erases the groups the data migration made)."""
+    from django.contrib.auth.models import Permission
+
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="console", codename__in=codenames)
+        )
+
+
 def user_set_roles(*, user, roles: list[str], by=None, request: HttpRequest | None = None) -> None:
     """Replace a user's console roles, audited."""
     unknown = set(roles) - set(ROLE_PERMISSIONS)

@@ -1,3 +1,4 @@
+import pytest
 from django.contrib.auth.models import Group
 
 from console.roles import ROLE_PERMISSIONS, perm
@@ -26,3 +27,13 @@ def test_a_supervisor_reviews_replies_and_an_admin_manages_merchants(db):
     assert supervisor.has_perm(perm("reveal_phone"))
     assert admin.has_perm(perm("manage_merchants"))
     assert not admin.has_perm(perm("work_complaints"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_role_groups_come_back_after_a_flush():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_PERMISSIONS)
+    assert Group.objects.get(name="agent").permissions.filter(codename="work_complaints").exists()

@@ -24,28 +24,6 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 BMP = b"BM" + b"\x00" * 60
 
 
-def ensure_roles() -> None:
-    """The role groups come from a data migration that a transactional test's flush erases: put
-    them back, so a browser test after another one still has agents who may work."""
-    from django.contrib.auth.models import Group, Permission
-
-    from console.roles import ROLE_PERMISSIONS
-
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if created or not group.permissions.exists():
-            group.permissions.set(
-                Permission.objects.filter(content_type__app_label="console", codename__in=codenames)
-            )
-
-
-@pytest.fixture(autouse=True)
-def _roles(request) -> None:
-    if request.node.get_closest_marker("django_db") is not None:
-        request.getfixturevalue("_django_db_helper")
-        ensure_roles()
-
-
 def make_merchant(mchid: str | None = None, **fields) -> Merchant:
     mchid = mchid or "19" + str(secrets.randbelow(10**8)).zfill(8)
     return Merchant.objects.create(mchid=mchid, name=f"Shop {mchid}", **fields)
