@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from complaints.models import Complaint
-from merchants.models import Merchant, MerchantAssignment
-
-
-def make_merchant(mchid: str | None = None, **fields) -> Merchant:
-    mchid = mchid or "19" + str(secrets.randbelow(10**8)).zfill(8)
-    return Merchant.objects.create(mchid=mchid, name=f"Shop {mchid}", **fields)
-
-
-def make_complaint(merchant: Merchant, complaint_id: str | None = None, **fields) -> Complaint:
-    now = timezone.now()
-    values = {
-        "merchant": merchant,
-        "complaint_id": complaint_id or "2002" + str(secrets.randbelow(10**20)).zfill(20),
-        "complainted_mchid": merchant.mchid,
-        "complaint_time": now,
-        "complaint_detail": "The power bank did not work",
-        "first_reply_due_at": now + timedelta(hours=24),
-        "complete_due_at": now + timedelta(hours=72),
-    }
-    values.update(fields)
-    return Complaint.objects.create(**values)
-
-
-def assign(user, merchant: Merchant) -> None:
-    MerchantAssignment.objects.get_or_create(user=user, merchant=merchant)
+from merchants.models import Merchant
+from tests.factories import (  # noqa: F401 (imported by the tests from here)
+    assign,
+    make_complaint,
+    make_merchant,
+    wire_merchant,
+)
 
 
 @pytest.fixture
@@ -44,30 +22,6 @@ def merchant(db) -> Merchant:
 @pytest.fixture
 def complaint(merchant) -> Complaint:
     return make_complaint(merchant)
-
-
-# --- the sandbox, wired to a console merchant with real credentials -------------------------
-
-from tests.fixtures.sandbox import SandboxMerchant  # noqa: E402 (fixtures: root conftest)
-
-
-def wire_merchant(account: SandboxMerchant) -> Merchant:
-    """A console merchant whose active credential set talks to the sandbox."""
-    from merchants.credentials import parse_credentials
-    from merchants.services import credential_add
-
-    merchant = make_merchant(
-        mchid=account.mchid, api_base_url=account.base_url, backup_api_base_url=""
-    )
-    parsed = parse_credentials(
-        private_key_pem=account.private_key_pem,
-        certificate_pem=account.certificate_pem,
-        apiv3_key=account.apiv3_key,
-        wechatpay_public_key_id=account.platform_public_key_id,
-        wechatpay_public_key_pem=account.platform_public_key_pem,
-    )
-    credential_add(merchant=merchant, parsed=parsed)
-    return merchant
 
 
 def sandbox_complaint(sandbox, merchant: Merchant, **options) -> Complaint:

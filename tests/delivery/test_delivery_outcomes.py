@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.utils import translation
 
 import wechatpay
 from complaints.models import Complaint, TimelineEvent
@@ -260,7 +261,8 @@ def test_merchant_without_credentials_fails_with_a_configuration_reason(agent):
     assert reply_deliver(reply_id=reply.pk) == ReplyAttempt.Outcome.FINAL
     reply.refresh_from_db()
     assert reply.error_code == "CONFIGURATION"
-    assert "credentials" in reply_failure_explanation(reply)[0]
+    with translation.override("en"):
+        assert "credentials" in reply_failure_explanation(reply)[0]
 
 
 def test_refund_rejection_is_delivered_with_its_log_id(sandbox, wired, agent):

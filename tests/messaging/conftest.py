@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from complaints.models import Complaint
 from console.roles import ADMIN, AGENT, SUPERVISOR
-from merchants.models import Merchant, MerchantAssignment
+from merchants.models import Merchant
+from tests import factories
+from tests.factories import (  # noqa: F401 (imported by the tests from here)
+    assign,
+    logged_in,
+    make_merchant,
+    wire_merchant,
+)
 from tests.fixtures.users import make_user
 
 # Smallest valid images of each accepted kind (headers only matter for the checks and the upload).
@@ -24,38 +29,17 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 BMP = b"BM" + b"\x00" * 60
 
 
-def make_merchant(mchid: str | None = None, **fields) -> Merchant:
-    mchid = mchid or "19" + str(secrets.randbelow(10**8)).zfill(8)
-    return Merchant.objects.create(mchid=mchid, name=f"Shop {mchid}", **fields)
-
-
 def make_complaint(merchant: Merchant, **fields) -> Complaint:
+    """Composer complaints: immediate service, an order and five hours of waiting by default."""
     now = timezone.now()
     values = {
-        "merchant": merchant,
-        "complaint_id": "2002" + str(secrets.randbelow(10**20)).zfill(20),
-        "complainted_mchid": merchant.mchid,
         "complaint_time": now - timedelta(hours=5, minutes=10),
-        "complaint_detail": "The power bank did not work",
         "problem_description": "Power bank broken",
         "out_trade_no": "ORDER-7788",
         "amount": 1234,
         "need_immediate_service": True,
-        "first_reply_due_at": now + timedelta(hours=24),
-        "complete_due_at": now + timedelta(hours=72),
     }
-    values.update(fields)
-    return Complaint.objects.create(**values)
-
-
-def assign(user, merchant: Merchant) -> None:
-    MerchantAssignment.objects.get_or_create(user=user, merchant=merchant)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return factories.make_complaint(merchant, **{**values, **fields})
 
 
 @pytest.fixture
@@ -116,19 +100,4 @@ def admin_a(merchant):
 @pytest.fixture
 def sandbox_backed_merchant(db, sandbox_merchant):
     """A console merchant whose active credentials talk to the sandbox over real HTTP."""
-    from merchants.credentials import parse_credentials
-    from merchants.services import credential_add
-
-    merchant = make_merchant(
-        sandbox_merchant.mchid, api_base_url=sandbox_merchant.base_url, backup_api_base_url=""
-    )
-    parsed = parse_credentials(
-        private_key_pem=sandbox_merchant.private_key_pem,
-        certificate_pem=sandbox_merchant.certificate_pem,
-        apiv3_key=sandbox_merchant.apiv3_key,
-        wechatpay_public_key_id=sandbox_merchant.platform_public_key_id,
-        wechatpay_public_key_pem=sandbox_merchant.platform_public_key_pem,
-        platform_certificates_pem=sandbox_merchant.platform_certificate_pem,
-    )
-    credential_add(merchant=merchant, parsed=parsed)
-    return merchant
+    return wire_merchant(sandbox_merchant, with_platform_certificate=True)
