@@ -60,6 +60,8 @@ ACTIVITY_TYPES = frozenset(
     }
 )
 MERCHANT_REPLY_TYPES = frozenset({"MERCHANT_RESPONSE"})
+# messaging.models.Reply.Endpoint values that answer the user (and move PENDING to PROCESSING).
+REPLY_ENDPOINTS = ("response", "response-immediate-service")
 COMPLETE_TYPES = frozenset({"MERCHANT_CONFIRM_COMPLETE"})
 
 
@@ -150,13 +152,35 @@ def _apply_work_fields(complaint: Complaint, now: datetime) -> None:
         complaint.complaint_time, immediate=complaint.need_immediate_service
     )
     state = complaint.complaint_state
-    if state != Complaint.State.PENDING and complaint.first_replied_at is None:
+    if (
+        state != Complaint.State.PENDING
+        and complaint.first_replied_at is None
+        and not _acknowledged_automatically(complaint)
+    ):
+        # Replied to elsewhere (WeChat's merchant platform): the history may know when exactly.
         complaint.first_replied_at = now
     if state == Complaint.State.PROCESSED:
         complaint.completed_at = complaint.completed_at or now
     else:
         complaint.completed_at = None
     complaint.sla_status = sla_status_for(complaint, now)
+
+
+def _acknowledged_automatically(complaint: Complaint) -> bool:
+    """True when the console sent an automatic acknowledgement that may explain PROCESSING: that
+    is not a human reply, so the first-reply deadline keeps counting. A human reply sent through
+    the console sets first_replied_at on delivery; one sent on WeChat's merchant platform shows
+    up in the history (`_after_new_history`)."""
+    if complaint.pk is None:
+        return False
+    from messaging.models import Reply  # lazy: messaging imports complaints
+
+    return (
+        Reply.objects.filter(complaint=complaint, is_automatic=True)
+        .filter(endpoint__in=REPLY_ENDPOINTS)
+        .exclude(status=Reply.Status.FAILED)
+        .exists()
+    )
 
 
 def complaint_upsert(*, merchant: Merchant, data: wechatpay.Complaint) -> Upserted:
@@ -267,8 +291,8 @@ def _after_new_history(complaint: Complaint, rows: list[HistoryEntry]) -> None:
         updates["activity_version"] = F("activity_version") + 1
         updates["last_activity_at"] = max(row.operate_time for row in rows)
     # The history knows when things really happened; it beats "when we noticed" (a complaint
-    # first seen by a sync long after its first reply).
-    replies = [row.operate_time for row in rows if row.operate_type in MERCHANT_REPLY_TYPES]
+    # first seen by a sync long after its first reply). Only human replies count.
+    replies = [row.operate_time for row in _human_replies(complaint, rows)]
     if replies and (
         complaint.first_replied_at is None or min(replies) < complaint.first_replied_at
     ):
@@ -279,6 +303,32 @@ def _after_new_history(complaint: Complaint, rows: list[HistoryEntry]) -> None:
     if updates:
         Complaint.objects.filter(pk=complaint.pk).update(**updates)
         complaint.refresh_from_db(fields=list(updates))
+
+
+def _human_replies(complaint: Complaint, rows: list[HistoryEntry]) -> list[HistoryEntry]:
+    """The merchant replies among `rows` written by a person: not the console's automatic
+    acknowledgements (known by their log_id) and not messages that declare themselves a bot's.
+    A reply made on WeChat's merchant platform has no Reply row here and counts as human."""
+    merchant_rows = [row for row in rows if row.operate_type in MERCHANT_REPLY_TYPES]
+    if not merchant_rows:
+        return []
+    from messaging.models import Reply  # lazy: messaging imports complaints
+
+    automatic = set(
+        Reply.objects.filter(
+            complaint=complaint,
+            is_automatic=True,
+            log_id__in=[row.log_id for row in merchant_rows],
+        ).values_list("log_id", flat=True)
+    )
+    return [row for row in merchant_rows if row.log_id not in automatic and not _sent_by_a_bot(row)]
+
+
+def _sent_by_a_bot(row: HistoryEntry) -> bool:
+    """A NormalMessage says who wrote it (§3.5 sender_identity): an acknowledgement whose history
+    entry is read before its delivery recorded the log_id is still recognised."""
+    message = row.normal_message
+    return isinstance(message, dict) and message.get("sender_identity") == "MACHINE"
 
 
 def complaint_ingest(

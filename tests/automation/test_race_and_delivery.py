@@ -114,11 +114,6 @@ def test_the_automatic_reply_reaches_the_sandbox_as_a_machine_message(
     assert complaint.first_replied_at is None  # an acknowledgement is not the first human reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="complaints/services/ingest.py takes the automatic reply's MERCHANT_RESPONSE history "
-    "entry (and the PROCESSING state) as the first reply; reported to the lead",
-)
 def test_an_acknowledgement_stays_out_of_first_replied_at_after_the_next_sync(
     sandbox, wired, celery_worker_process
 ):
