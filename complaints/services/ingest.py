@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -184,20 +184,50 @@ def _acknowledged_automatically(complaint: Complaint) -> bool:
 
 
 def complaint_upsert(*, merchant: Merchant, data: wechatpay.Complaint) -> Upserted:
-    """Create or update one complaint from WeChat's object. Call inside a transaction."""
+    """Create or update one complaint from WeChat's object. Call inside a transaction.
+
+    The webhook's follow-up and the sync may both see a new complaint at once: the one whose
+    insert loses (unique complaint_id) updates the winner's row instead of failing."""
     now = timezone.now()
-    fields = wechat_fields(data)
-    complaint = Complaint.objects.select_for_update().filter(complaint_id=data.complaint_id).first()
-    created = complaint is None
-    if created:
-        complaint = Complaint(merchant=merchant, complaint_id=data.complaint_id, **fields)
-        changed = True
-    else:
-        changed = complaint.merchant_id != merchant.pk or complaint_differs(complaint, data)
-        previous_state = complaint.complaint_state
-        complaint.merchant = merchant
-        for name, value in fields.items():
-            setattr(complaint, name, value)
+    complaint = _locked(data.complaint_id)
+    if complaint is None:
+        inserted = _insert(merchant, data, now)
+        if inserted is not None:
+            return inserted
+        complaint = _locked(data.complaint_id)  # committed by the winner meanwhile
+    return _update(complaint, merchant, data, now)
+
+
+def _locked(complaint_id: str) -> Complaint | None:
+    return Complaint.objects.select_for_update().filter(complaint_id=complaint_id).first()
+
+
+def _insert(merchant: Merchant, data: wechatpay.Complaint, now: datetime) -> Upserted | None:
+    """The new row, or None when another transaction inserted the same complaint first."""
+    complaint = Complaint(merchant=merchant, complaint_id=data.complaint_id, **wechat_fields(data))
+    _set_phone(complaint, merchant, data.payer_phone)
+    if data.payer_openid is not None:
+        complaint.detail_synced_at = now
+    _apply_work_fields(complaint, now)
+    try:
+        with transaction.atomic():  # a savepoint: losing the race leaves the outer one usable
+            complaint.save(force_insert=True)
+    except IntegrityError:
+        if not Complaint.objects.filter(complaint_id=data.complaint_id).exists():
+            raise  # some other constraint: not the race
+        return None
+    _record_images(complaint, data.complaint_media_list, history_log_id="")
+    return Upserted(complaint, True, True)
+
+
+def _update(
+    complaint: Complaint, merchant: Merchant, data: wechatpay.Complaint, now: datetime
+) -> Upserted:
+    changed = complaint.merchant_id != merchant.pk or complaint_differs(complaint, data)
+    previous_state = complaint.complaint_state
+    complaint.merchant = merchant
+    for name, value in wechat_fields(data).items():
+        setattr(complaint, name, value)
     had_phone = bool(complaint.payer_phone_encrypted)
     _set_phone(complaint, merchant, data.payer_phone)
     changed = changed or (bool(complaint.payer_phone_encrypted) and not had_phone)
@@ -209,14 +239,14 @@ def complaint_upsert(*, merchant: Merchant, data: wechatpay.Complaint) -> Upsert
         return Upserted(complaint, False, False)
     _apply_work_fields(complaint, now)
     complaint.save()
-    if not created and previous_state != complaint.complaint_state:
+    if previous_state != complaint.complaint_state:
         TimelineEvent.objects.create(
             complaint=complaint,
             kind=TimelineEvent.Kind.STATE_CHANGED,
             data={"from": previous_state, "to": complaint.complaint_state},
         )
     _record_images(complaint, data.complaint_media_list, history_log_id="")
-    return Upserted(complaint, created, True)
+    return Upserted(complaint, False, True)
 
 
 def _record_images(complaint: Complaint, media_lists: Iterable[Any], *, history_log_id: str):
