@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django's live server is fine with it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,6 +33,14 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 720}, "locale": "zh-CN"}
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code a test calls directly speaks English (the msgids), so messages can be asserted as
+    written; requests still go through the middleware, which serves Chinese first."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)

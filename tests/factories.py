@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -48,9 +49,12 @@ def assign(user, merchant: Merchant) -> None:
     MerchantAssignment.objects.get_or_create(user=user, merchant=merchant)
 
 
-def logged_in(user) -> Client:
+def logged_in(user, language: str = "en") -> Client:
+    """A client logged in as `user`, speaking `language` (English by default, so the messages
+    tests assert are the msgids; the Chinese UI has its own tests)."""
     client = Client()
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 

@@ -1,6 +1,7 @@
 """The admins' merchant pages, through the real URL, middleware and templates."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,6 +17,7 @@ from tests.merchants.conftest import parsed_from
 @pytest.fixture
 def admin_client(client, admin_user):
     client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # assert the English msgids
     return client
 
 

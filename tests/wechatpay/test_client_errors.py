@@ -75,24 +75,33 @@ def test_error_without_json_body_keeps_status_and_text(
 
 
 @pytest.mark.parametrize(
-    ("reply", "error"),
+    ("make_reply", "error"),
     [
-        (Reply(200, {"log_id": "1"}, signed=False), MissingHeadersError),
-        (Reply(200, {"log_id": "1"}, timestamp=int(time.time()) - 301), StaleTimestampError),
-        (Reply(200, {"log_id": "1"}, timestamp=int(time.time()) + 400), StaleTimestampError),
+        (lambda: Reply(200, {"log_id": "1"}, signed=False), MissingHeadersError),
+        # Timestamps are taken when the test runs, not when it is collected.
         (
-            Reply(200, {"log_id": "1"}, serial="PUB_KEY_ID_0000000000000000000000000000000000"),
+            lambda: Reply(200, {"log_id": "1"}, timestamp=int(time.time()) - 301),
+            StaleTimestampError,
+        ),
+        (
+            lambda: Reply(200, {"log_id": "1"}, timestamp=int(time.time()) + 400),
+            StaleTimestampError,
+        ),
+        (
+            lambda: Reply(
+                200, {"log_id": "1"}, serial="PUB_KEY_ID_0000000000000000000000000000000000"
+            ),
             UnknownSerialError,
         ),
-        (Reply(200, {"log_id": "1"}, signature="WECHATPAY/SIGNTEST/abc"), SignatureError),
-        (Reply(200, {"log_id": "1"}, signature="AAAA"), SignatureError),
+        (lambda: Reply(200, {"log_id": "1"}, signature="WECHATPAY/SIGNTEST/abc"), SignatureError),
+        (lambda: Reply(200, {"log_id": "1"}, signature="AAAA"), SignatureError),
     ],
     ids=["unsigned", "stale", "future", "unknown-serial", "signtest-probe", "bad-signature"],
 )
 def test_2xx_that_fails_verification_raises_instead_of_returning_data(
-    client: Client, server: RecordingServer, reply: Reply, error: type[VerificationError]
+    client: Client, server: RecordingServer, make_reply, error: type[VerificationError]
 ) -> None:
-    server.reply(reply)
+    server.reply(make_reply())
     with pytest.raises(error) as caught:
         client.respond_immediate_service(
             CID, complainted_mchid=MCHID, message={"blocks": []}, idempotent_id="idem-1"
