@@ -3,17 +3,15 @@
 import gettext
 import shutil
 import subprocess
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from complaints.models import Complaint
 from console.roles import AGENT
-from merchants.models import Merchant, MerchantAssignment
+from tests.factories import assign, make_complaint, make_merchant
 from tests.fixtures.users import make_user
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -109,21 +107,11 @@ def test_the_login_page_is_in_chinese(client):
 
 
 @pytest.mark.django_db
-def test_an_agents_queue_shows_the_complaint_terms(client):
+def test_an_agents_queue_and_complaint_page_use_the_glossary_terms(client):
     agent = make_user("agent_zh", AGENT)
-    merchant = Merchant.objects.create(mchid="1900000109", name="Shop")
-    MerchantAssignment.objects.create(user=agent, merchant=merchant)
-    now = timezone.now()
-    complaint = Complaint.objects.create(
-        merchant=merchant,
-        complaint_id="200201820200101080076610000",
-        complainted_mchid=merchant.mchid,
-        complaint_time=now,
-        complaint_detail="充电宝无法使用",
-        need_immediate_service=True,
-        first_reply_due_at=now + timedelta(hours=24),
-        complete_due_at=now + timedelta(hours=72),
-    )
+    merchant = make_merchant()
+    assign(agent, merchant)
+    complaint = make_complaint(merchant, need_immediate_service=True)
     client.force_login(agent)
 
     queue = client.get(reverse("complaints:queue")).content.decode()
