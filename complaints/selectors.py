@@ -196,6 +196,7 @@ class TimelineItem:
     at: datetime
     source: str  # "wechat" | "event" | "reply"
     obj: Any
+    status: dict[str, Any] | None = None  # a reply's live-status context (set by the view)
 
 
 def complaint_timeline(complaint: Complaint) -> list[TimelineItem]:

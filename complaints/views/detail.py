@@ -18,14 +18,25 @@ from complaints.selectors import (
     image_for,
 )
 from console.roles import perm
+from messaging.views.history import status_context
 
 WORK = perm("work_complaints")
+
+
+def timeline_with_status(complaint) -> list:
+    """The merged timeline; each console reply carries the context of its live-status fragment
+    (the same one messaging:reply_status answers when polled), so no request per reply."""
+    items = complaint_timeline(complaint)
+    for item in items:
+        if item.source == "reply":
+            item.status = status_context(item.obj)
+    return items
 
 
 def detail_context(request: HttpRequest, complaint, **extra) -> dict:
     return {
         "complaint": complaint,
-        "timeline": complaint_timeline(complaint),
+        "timeline": timeline_with_status(complaint),
         "images": complaint_images(complaint),
         "assignable": list(services.assignable_users(complaint)),
         "present": services.present_on(complaint.pk, exclude_user=request.user),
@@ -55,7 +66,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "complaints/_timeline.html",
-        {"complaint": complaint, "timeline": complaint_timeline(complaint)},
+        {"complaint": complaint, "timeline": timeline_with_status(complaint)},
     )
 
 

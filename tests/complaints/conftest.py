@@ -11,6 +11,7 @@ from django.utils import timezone
 import wechatpay
 from complaints.models import Complaint, HistoryEntry
 from merchants.models import Merchant, MerchantAssignment
+from messaging.models import Reply
 from tests.fixtures import sandbox as sandbox_plugin
 
 # Until the lead lists tests.fixtures.sandbox in pytest_plugins, take its fixtures from here.
@@ -58,6 +59,18 @@ def make_history(complaint: Complaint, count: int, **fields) -> list[HistoryEntr
         for n in range(count)
     ]
     return HistoryEntry.objects.bulk_create(rows)
+
+
+def make_reply(complaint: Complaint, author, *, status: str = "queued", **fields) -> Reply:
+    return Reply.objects.create(
+        complaint=complaint,
+        merchant=complaint.merchant,
+        author=author,
+        endpoint=Reply.Endpoint.RESPONSE,
+        payload={"complainted_mchid": complaint.complainted_mchid, "response_content": "您好"},
+        status=status,
+        **fields,
+    )
 
 
 def assign(user, merchant: Merchant) -> None:

@@ -8,7 +8,13 @@ from django.urls import reverse
 from complaints.models import ComplaintImage, TimelineEvent
 from console.encryption import encrypt_text
 from console.models import AuditEvent
-from tests.complaints.conftest import assign, make_complaint, make_history, make_merchant
+from tests.complaints.conftest import (
+    assign,
+    make_complaint,
+    make_history,
+    make_merchant,
+    make_reply,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,16 +101,21 @@ def test_the_detail_page_runs_a_constant_number_of_queries(
     login(client, working_agent)
     complaint = make_complaint(merchant)
     make_history(complaint, 1)
+    make_reply(complaint, working_agent)
     with django_assert_max_num_queries(20) as few:
         client.get(reverse("complaints:detail", args=[complaint.pk]))
     make_history(complaint, 200)
     for n in range(20):
         TimelineEvent.objects.create(complaint=complaint, kind="note", actor=working_agent)
         ComplaintImage.objects.create(complaint=complaint, url=f"u{n}", url_hash=f"h{n}")
+    for status in ("queued", "sending", "retrying", "delivered", "failed") * 3:
+        make_reply(complaint, working_agent, status=status, attempt_count=1)
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("complaints:detail", args=[complaint.pk]))
-    assert response.content.decode().count('data-testid="history-entry"') == 201
+    page = response.content.decode()
+    assert page.count('data-testid="history-entry"') == 201
+    assert page.count('data-testid="reply-status"') == 16
 
 
 def test_the_queue_refreshes_only_its_rows(client, working_agent, complaint):
