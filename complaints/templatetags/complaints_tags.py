@@ -8,7 +8,13 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints import labels
+
 register = template.Library()
+# WeChat's codes by their names (unknown codes shown as received).
+register.filter("state_label", labels.state_label)
+register.filter("operate_type_label", labels.operate_type_label)
+register.filter("sla_label", labels.sla_label)
 
 
 def _span(seconds: int) -> str:

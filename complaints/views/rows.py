@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.labels import state_label
 from complaints.models import Complaint
 from complaints.templatetags.complaints_tags import active_deadline, countdown, fen, sla_badge
-
-STATES = dict(Complaint.State.choices)  # WeChat may send states we do not know: shown raw
 
 
 @dataclass
@@ -87,7 +86,7 @@ def queue_rows(
                 summary=(complaint.problem_description or complaint.complaint_detail)[:60],
                 money=money,
                 merchant=complaint.merchant.name,
-                state=str(STATES.get(complaint.complaint_state, complaint.complaint_state)),
+                state=state_label(complaint.complaint_state),
                 flags=_flags(complaint, labels),
                 due_text=countdown(due) if due else labels["processed"],
                 due_at=timezone.localtime(due).strftime("%m-%d %H:%M") if due else "",

@@ -1,0 +1,53 @@
+"""What WeChat's codes are called on screen: complaint states and negotiation-history operate
+types, in the words of the glossary. WeChat adds values without notice: unknown ones are shown
+as they arrive, never hidden."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint
+
+# §3.3 operate_type, with WeChat's own spellings (typos included).
+OPERATE_TYPES: dict[str, Promise] = {
+    "USER_CREATE_COMPLAINT": _("User filed the complaint"),
+    "USER_CONTINUE_COMPLAINT": _("User complained again"),
+    "USER_RESPONSE": _("User message"),
+    "USER_CLICK_RESPONSE": _("User clicked in a message"),
+    "PLATFORM_RESPONSE": _("Platform message"),
+    "MERCHANT_RESPONSE": _("Reply to user"),
+    "MERCHANT_CONFIRM_COMPLETE": _("Marked as processed"),
+    "USER_CREATE_COMPLAINT_SYSTEM_MESSAGE": _("System message: complaint filed"),
+    "USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE": _("System message: user complained again"),
+    "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE": _("System message: fully refunded"),
+    "COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE": _("System message: partly refunded"),
+    "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE": _("System message: refund received"),
+    "COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE": _("System message: refund entrusted"),
+    "USER_REVOKE_COMPLAINT": _("User withdrew the complaint"),
+    "USER_COMFIRM_COMPLAINT": _("User confirmed the complaint is resolved"),
+    "PLATFORM_HELP_APPLICATION": _("Platform urged a reply"),
+    "USER_APPLY_PLATFORM_HELP": _("User asked the platform for help"),
+    "USER_APPLY_PLATFORM_SERVICE": _("User asked the platform to mediate"),
+    "USER_CANCEL_PLATFORM_SERVICE": _("User cancelled platform mediation"),
+    "PLATFORM_SERVICE_FINISHED": _("Platform mediation finished"),
+    "MERCHANT_APPROVE_REFUND": _("Refund approved"),
+    "MERCHANT_REFUSE_RERUND": _("Refund rejected"),
+    "USER_SUBMIT_SATISFACTION": _("User rated the handling"),
+    "SERVICE_ORDER_CANCEL": _("Service order cancelled"),
+    "SERVICE_ORDER_COMPLETE": _("Service order completed"),
+}
+STATES: dict[str, Promise] = dict(Complaint.State.choices)
+SLA: dict[str, Promise] = dict(Complaint.Sla.choices)
+
+
+def operate_type_label(value: str) -> str:
+    return str(OPERATE_TYPES.get(value, value))
+
+
+def state_label(value: str) -> str:
+    return str(STATES.get(value, value))
+
+
+def sla_label(value: str) -> str:
+    return str(SLA.get(value, value))
