@@ -152,7 +152,11 @@ def alert_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_required
 def alerts_read(request: HttpRequest) -> HttpResponse:
-    services.alert_mark_read(user=request.user)
+    """Dismiss the alerts named by `alert` (the panel's per-alert button), or all of them."""
+    named = request.POST.getlist("alert")
+    # A malformed id dismisses nothing rather than falling through to "all".
+    ids = [int(value) for value in named if value.isdigit()] if named else None
+    services.alert_mark_read(user=request.user, alert_ids=ids)
     if request.htmx:
         return _alerts_fragment(request)
     target = request.POST.get("next", "")

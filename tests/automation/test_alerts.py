@@ -164,6 +164,66 @@ def test_dismissing_marks_all_my_alerts_read(client, merchant, team):
     }
 
 
+def immediate_alerts_for(merchant, user, count: int) -> list[Alert]:
+    for _ in range(count):
+        complaint_ingest(
+            merchant=merchant, data=wechat_complaint(merchant.mchid, need_immediate_service=True)
+        )
+    return list(Alert.objects.filter(user=user).order_by("created_at", "id"))
+
+
+def test_dismissing_one_alert_leaves_my_others_unread(client, merchant, team):
+    first, second = immediate_alerts_for(merchant, team["agent1"], 2)
+    login(client, team["agent1"])
+
+    page = client.post(
+        reverse("automation:alerts_read"), {"alert": str(first.pk)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    unread = Alert.objects.filter(user=team["agent1"], read_at=None)
+    assert list(unread.values_list("pk", flat=True)) == [second.pk]
+    assert 'data-alerts-count="1"' in page
+    assert f'data-alert-id="{second.pk}"' in page and f'data-alert-id="{first.pk}"' not in page
+
+
+def test_dismissing_someone_elses_alert_changes_nothing(client, merchant, team):
+    (theirs,) = immediate_alerts_for(merchant, team["agent1"], 1)
+    login(client, team["agent2"])
+
+    client.post(reverse("automation:alerts_read"), {"alert": str(theirs.pk)}, HTTP_HX_REQUEST="1")
+
+    assert Alert.objects.filter(read_at__isnull=False).count() == 0
+
+
+def test_a_malformed_alert_id_dismisses_nothing_rather_than_everything(client, merchant, team):
+    immediate_alerts_for(merchant, team["agent1"], 2)
+    login(client, team["agent1"])
+
+    client.post(reverse("automation:alerts_read"), {"alert": "1; drop"}, HTTP_HX_REQUEST="true")
+
+    assert Alert.objects.filter(user=team["agent1"], read_at=None).count() == 2
+
+
+def test_the_alerts_panel_lists_the_newest_first_with_open_and_dismiss(client, merchant, team):
+    older, newer = immediate_alerts_for(merchant, team["agent1"], 2)
+    login(client, team["agent1"])
+
+    page = client.get(reverse("automation:alerts")).content.decode()
+
+    assert page.index(f'data-alert-id="{newer.pk}"') < page.index(f'data-alert-id="{older.pk}"')
+    assert reverse("automation:alert_open", args=[older.pk]) in page
+    assert f'{{"alert": "{older.pk}"}}' in page  # its own dismiss button
+    assert 'data-testid="alerts-dismiss-all"' in page
+
+
+def test_no_unread_alerts_says_so(client, team):
+    login(client, team["agent1"])
+
+    page = client.get(reverse("automation:alerts")).content.decode()
+
+    assert 'data-testid="alerts-empty"' in page and 'data-testid="alert"' not in page
+
+
 def test_the_alert_area_is_on_every_page_for_agents_only(client, team):
     login(client, team["agent1"])
     assert 'data-testid="alerts"' in client.get(reverse("home"), follow=True).content.decode()

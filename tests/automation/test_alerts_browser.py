@@ -9,9 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from automation.models import Alert
+from automation.services import alerts_on_arrival
 from console.roles import AGENT
 from merchants.services import wechatpay_client
-from tests.automation.conftest import assign
+from tests.automation.conftest import assign, make_complaint
 from tests.fixtures.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,14 +48,16 @@ def test_agent_on_the_queue_sees_a_new_immediate_complaint_alert_without_reloadi
 
     (complaint_id,) = sandbox.control.create_complaints(wired.mchid, 1, need_immediate_service=True)
 
-    alert = page.get_by_test_id("alert").filter(has_text=complaint_id)
-    expect(alert).to_be_visible(timeout=30_000)
+    toast = page.get_by_test_id("alert-toast").filter(has_text=complaint_id)
+    expect(toast).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("1")
     expect(page).to_have_title(re.compile(r"^\(1\) "))
     assert page.evaluate("window.__notReloaded") is True
     assert title in page.title()
 
-    alert.get_by_role("button").click()
+    toast.get_by_test_id("alert-open").click()
     expect(page).to_have_url(re.compile(r"/complaints/\d+/$"))
+    expect(page.get_by_test_id("alerts-count")).to_have_text("0")
     expect(page.get_by_test_id("alert")).to_have_count(0)
 
     other = page.context.browser.new_page()
@@ -62,3 +66,135 @@ def test_agent_on_the_queue_sees_a_new_immediate_complaint_alert_without_reloadi
     other.wait_for_timeout(1500)
     expect(other.get_by_test_id("alert")).to_have_count(0)
     other.close()
+
+
+# --- the alerts stay out of the agent's way ----------------------------------------------
+
+
+@pytest.fixture
+def busy_agent(merchant):
+    """An agent of the merchant with three unclaimed immediate-service complaints in the queue;
+    `alert_busy_agent` makes their alerts arrive, the newest last."""
+    agent = make_user("busy_agent", AGENT)
+    assign(agent, merchant)
+    agent.complaints_ = [make_complaint(merchant, need_immediate_service=True) for _ in range(3)]
+    return agent
+
+
+def alert_busy_agent(agent) -> None:
+    for complaint in agent.complaints_:
+        alerts_on_arrival(complaint=complaint, created=True)
+
+
+def on_the_queue_when_three_alerts_arrive(page, live_server, agent) -> None:
+    log_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/complaints/")
+    expect(page.get_by_test_id("alerts-count")).to_have_text("0")  # polled once already
+    alert_busy_agent(agent)
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("3")
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_three_alerts_leave_every_claim_button_of_the_queue_clickable(
+    live_server, page, busy_agent
+):
+    on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
+
+    expect(page).to_have_title(re.compile(r"^\(3\) "))
+    toast = page.get_by_test_id("alert-toast")
+    expect(toast).to_be_visible()  # one toast for the three, saying there are more
+    expect(toast).to_contain_text(busy_agent.complaints_[-1].complaint_id)
+    expect(toast.locator("[data-alerts-target=toastMore]")).to_be_visible()
+    claims = page.get_by_test_id("queue-table").get_by_test_id("claim")
+    expect(claims).to_have_count(3)
+    toast_box = toast.bounding_box()
+    for index in range(3):
+        claim = claims.nth(index)
+        claim.click(trial=True, timeout=2_000)  # fails if anything else would receive the click
+        assert not overlaps(claim.bounding_box(), toast_box)
+    assert page.get_by_test_id("alerts-panel").is_hidden()
+
+
+def test_the_panel_lists_the_alerts_newest_first_and_dismiss_all_empties_it(
+    live_server, page, busy_agent
+):
+    on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
+    indicator = page.get_by_test_id("alerts-indicator")
+
+    indicator.click()
+
+    expect(indicator).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_test_id("alert-toast")).to_be_hidden()  # the panel replaces it
+    panel = page.get_by_test_id("alerts-panel")
+    expect(panel).to_be_visible()
+    title = panel.get_by_role("heading").inner_text()
+    expect(page.get_by_role("region", name=title)).to_have_attribute("id", "alerts-panel")
+    items = panel.get_by_test_id("alert")
+    expect(items).to_have_count(3)
+    newest_first = [c.complaint_id for c in reversed(busy_agent.complaints_)]
+    for index, complaint_id in enumerate(newest_first):
+        expect(items.nth(index)).to_contain_text(complaint_id)
+        expect(items.nth(index).get_by_test_id("alert-open")).to_be_visible()
+        expect(items.nth(index).get_by_test_id("alert-dismiss")).to_be_visible()
+
+    panel.get_by_test_id("alerts-dismiss-all").click()
+
+    expect(items).to_have_count(0)
+    expect(panel.get_by_test_id("alerts-empty")).to_be_visible()
+    expect(indicator.get_by_test_id("alerts-indicator-count")).to_be_hidden()
+    expect(page).not_to_have_title(re.compile(r"^\(\d+\) "))
+    assert not Alert.objects.filter(user=busy_agent, read_at=None).exists()
+
+
+def test_the_panel_works_from_the_keyboard(live_server, page, busy_agent):
+    on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
+    queue_url = page.url
+    indicator = page.get_by_test_id("alerts-indicator")
+    page.keyboard.press("j")  # a queue row is selected: Enter on the button must not open it
+
+    indicator.focus()
+    page.keyboard.press("Enter")
+
+    panel = page.get_by_test_id("alerts-panel")
+    expect(panel).to_be_visible()
+    assert page.url == queue_url
+    first = panel.get_by_test_id("alert").first
+    first.get_by_test_id("alert-dismiss").focus()
+    page.keyboard.press("Enter")  # dismiss the newest; focus moves to the next one's button
+    expect(panel.get_by_test_id("alert")).to_have_count(2)
+    expect(panel.get_by_test_id("alert").first.get_by_test_id("alert-dismiss")).to_be_focused()
+    expect(indicator.get_by_test_id("alerts-indicator-count")).to_have_text("2")
+
+    page.keyboard.press("Escape")
+
+    expect(panel).to_be_hidden()
+    expect(indicator).to_have_attribute("aria-expanded", "false")
+    expect(indicator).to_be_focused()
+    assert Alert.objects.filter(user=busy_agent, read_at=None).count() == 2
+
+
+def test_the_toast_waits_while_hovered_then_folds_into_the_button(live_server, page, busy_agent):
+    on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
+    toast = page.get_by_test_id("alert-toast")
+    expect(toast).to_be_visible()
+    expect(page.get_by_role("status").filter(has=toast)).to_have_count(1)  # announced
+
+    toast.hover()
+    page.wait_for_timeout(9_000)  # longer than the toast's 8 seconds
+    expect(toast).to_be_visible()
+    page.mouse.move(10, 400)
+
+    expect(toast).to_be_hidden(timeout=10_000)
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("3")
+    page.reload()  # seen alerts do not toast again on the next page
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("3")
+    page.wait_for_timeout(1_500)
+    expect(toast).to_be_hidden()
