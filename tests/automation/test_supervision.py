@@ -6,8 +6,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from automation.models import Digest, SupervisorEvent
 from automation.services import digest_send, supervisor_scan
@@ -124,8 +125,10 @@ def test_the_digest_is_one_mail_per_supervisor_grouping_every_event(merchant, bo
     assert message.to == ["boss@example.com"]
     assert late.complaint_id in message.body and soon.complaint_id in message.body
     body = message.body
-    assert body.index(str(Kind.FIRST_REPLY_AT_RISK.label)) < body.index(late.complaint_id)
-    assert str(Kind.REPLY_FAILED.label) in body
+    with translation.override(settings.LANGUAGE_CODE):  # digests are written in the team's language
+        at_risk, failed = str(Kind.FIRST_REPLY_AT_RISK.label), str(Kind.REPLY_FAILED.label)
+    assert body.index(at_risk) < body.index(late.complaint_id)
+    assert failed in body
     assert not SupervisorEvent.objects.filter(digested_at=None).exists()
 
 
