@@ -198,3 +198,38 @@ def test_the_toast_waits_while_hovered_then_folds_into_the_button(live_server, p
     expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("3")
     page.wait_for_timeout(1_500)
     expect(toast).to_be_hidden()
+
+
+# The browser's Notification API, recorded: headless Chromium shows no notifications to check.
+RECORD_NOTIFICATIONS = """
+window.__notes = [];
+window.Notification = class {
+  static permission = sessionStorage.getItem("test-permission") || "default";
+  static async requestPermission() { return Notification.permission; }
+  constructor(title, options) { window.__notes.push({ title, ...options }); }
+};
+"""
+
+
+def test_each_new_alert_still_raises_one_browser_notification(live_server, page, busy_agent):
+    page.add_init_script(RECORD_NOTIFICATIONS)
+    log_in(page, live_server, busy_agent)
+    page.goto(f"{live_server.url}/complaints/")
+    page.get_by_test_id("alerts-indicator").click()
+    expect(page.get_by_test_id("alerts-enable-notifications")).to_be_visible()  # in the panel
+    page.evaluate("sessionStorage.setItem('test-permission', 'granted')")
+    page.reload()
+    expect(page.get_by_test_id("alerts-enable-notifications")).to_be_hidden()
+
+    alert_busy_agent(busy_agent)
+
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("3")
+    notes = page.evaluate("window.__notes")
+    assert sorted(note["tag"] for note in notes) == sorted(
+        f"alert-{pk}" for pk in Alert.objects.filter(user=busy_agent).values_list("pk", flat=True)
+    )
+    ids = {c.complaint_id for c in busy_agent.complaints_}
+    assert {note["body"].split(" · ")[0] for note in notes} == ids
+    page.reload()
+    expect(page.get_by_test_id("alerts-count")).to_have_text("3")
+    assert page.evaluate("window.__notes") == []  # already notified in this session

@@ -136,7 +136,9 @@ export default class extends Controller {
         });
         note.onclick = () => {
           window.focus();
-          element.querySelector("[data-alerts-open]")?.click();
+          // The list may have been re-rendered since: click the alert's current button.
+          const current = this.listTarget.querySelector(`[data-alert-id="${id}"] [data-alerts-open]`);
+          (current || element.querySelector("[data-alerts-open]"))?.click();
         };
       }
     }
