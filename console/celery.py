@@ -4,8 +4,11 @@ import os
 
 from celery import Celery
 
+from console.broker import survive_broker_restart
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.local")
 
 app = Celery("console")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+survive_broker_restart()
