@@ -58,4 +58,8 @@ def sandbox_running(base_url: str, data_dir: Path, timeout: float = 30) -> Itera
         yield sandbox_healthy(base_url)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
