@@ -12,11 +12,6 @@ import wechatpay
 from complaints.models import Complaint, HistoryEntry
 from merchants.models import Merchant, MerchantAssignment
 from messaging.models import Reply
-from tests.fixtures import sandbox as sandbox_plugin
-
-# Until the lead lists tests.fixtures.sandbox in pytest_plugins, take its fixtures from here.
-sandbox = sandbox_plugin.sandbox
-sandbox_merchant = sandbox_plugin.sandbox_merchant
 
 
 def make_merchant(mchid: str | None = None, **fields) -> Merchant:
@@ -120,28 +115,6 @@ def wechat_history(log_id: str, operate_type: str = "USER_RESPONSE", **overrides
     }
     data.update(overrides)
     return wechatpay.HistoryEntry.model_validate(data)
-
-
-def ensure_roles() -> None:
-    """The role groups come from a data migration, which a transactional test's flush erases;
-    put them back (permissions themselves are recreated by the flush's post_migrate)."""
-    from django.contrib.auth.models import Group, Permission
-
-    from console.roles import ROLE_PERMISSIONS
-
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if created or not group.permissions.exists():
-            group.permissions.set(
-                Permission.objects.filter(content_type__app_label="console", codename__in=codenames)
-            )
-
-
-@pytest.fixture(autouse=True)
-def _roles(request) -> None:
-    if request.node.get_closest_marker("django_db") is not None:
-        request.getfixturevalue("_django_db_helper")
-        ensure_roles()
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def client(
 
 # The sandbox process and its per-test merchant (tests/fixtures/sandbox.py), for the end-to-end
 # tests. Imported here rather than listed in pytest_plugins, which only the root conftest may do.
-from tests.fixtures.sandbox import SandboxMerchant, sandbox, sandbox_merchant  # noqa: E402, F401
+from tests.fixtures.sandbox import SandboxMerchant  # noqa: E402, F401
 
 
 def sandbox_client(merchant: SandboxMerchant, *, public_key: bool = True, **kwargs: Any) -> Client:
