@@ -5,6 +5,7 @@ registers a merchant with a running sandbox and creates demo complaints.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import logging
 import signal
@@ -85,6 +86,8 @@ def serve(args: argparse.Namespace) -> None:
         args.data_dir,
         app.platform.public_key_id,
     )
+    # `kill -USR1` writes every thread's stack to stderr: how a stuck sandbox explains itself.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     # SIGTERM must stop serve_forever from another thread, or shutdown() deadlocks.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     try:

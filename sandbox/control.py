@@ -194,6 +194,7 @@ class ControlApi:
 
     def health(self, request: Request, _: re.Match[str]) -> Response:
         platform = self.app.platform
+        self.app.store.query("SELECT 1")  # a store that is stuck must fail the health check
         return Response.json(
             200,
             {

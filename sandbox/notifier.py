@@ -75,7 +75,9 @@ def build_body(apiv3_key: str, complaint_id: str, action_type: str) -> str:
 class Notifier:
     def __init__(self, app: Sandbox) -> None:
         self.app = app
-        self._wake = threading.Condition()
+        # An Event, not a Condition: poke() runs inside store transactions, so waking the
+        # thread must never wait for a lock the notifier could hold while reading the store.
+        self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notify")
@@ -110,8 +112,7 @@ class Notifier:
         self.poke()
 
     def poke(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
+        self._wake.set()
 
     def start(self) -> None:
         with self.app.store.transaction() as db:
@@ -120,25 +121,24 @@ class Notifier:
         self._thread.start()
 
     def stop(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
+        self._stopping = True
+        self._wake.set()
         if self._thread:
             self._thread.join(timeout=5)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self) -> None:
         while not self._stopping:
+            self._wake.clear()  # before claiming: a poke from now on is never lost
             try:
                 due = self._claim_due()
+                timeout = 0.05 if due else self._idle_wait()
             except sqlite3.Error:
                 log.exception("could not read due notifications")
-                due = []
+                due, timeout = [], 1.0
             for row in due:
                 self._pool.submit(self._deliver, dict(row))
-            with self._wake:
-                if not self._stopping:
-                    self._wake.wait(timeout=0.05 if due else self._idle_wait())
+            self._wake.wait(timeout)
 
     def _idle_wait(self) -> float:
         rows = self.app.store.query(

@@ -245,3 +245,41 @@ def test_signtest_probes_precede_deliveries_when_switched_on(sandbox, sandbox_me
     open_notification(headers, body, sandbox_merchant)
     [log] = sandbox.control.notifications(complaint_id=cid)
     assert [a["outcome"] for a in log["attempts"]] == ["probe HTTP 401", "HTTP 204"]
+
+
+def test_creating_complaints_never_deadlocks_with_the_idle_notifier(tmp_path, monkeypatch):
+    """Regression: poke() inside a store transaction once waited on the notifier's lock while the
+    notifier, holding it, waited on the store. A slower idle read widens that window."""
+    from sandbox import notifier
+    from sandbox.app import Sandbox
+    from sandbox.complaints import create_complaints
+
+    idle_wait = notifier.Notifier._idle_wait
+
+    def slow_idle_wait(self: notifier.Notifier) -> float:
+        time.sleep(0.002)
+        return idle_wait(self)
+
+    monkeypatch.setattr(notifier.Notifier, "_idle_wait", slow_idle_wait)
+    app = Sandbox(tmp_path)
+    app.start()
+    created: list[str] = []
+
+    def create() -> None:
+        for _ in range(10):
+            created.extend(
+                create_complaints(
+                    app, mchid="1900000001", count=50, need_immediate_service=False,
+                    problem_type=None, overrides={},
+                )
+            )  # fmt: skip
+
+    worker = threading.Thread(target=create, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    try:
+        assert not worker.is_alive(), "creating complaints deadlocked with the notifier"
+        assert len(created) == 500
+    finally:
+        if not worker.is_alive():
+            app.stop()
