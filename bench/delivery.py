@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "bench_delivery"
+DB_NAME = os.environ.get("BENCH_DB", "bench_delivery")  # the smoke test uses its own
 os.environ["DJANGO_SETTINGS_MODULE"] = "console.settings.test"
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 os.environ["CELERY_QUEUE"] = f"bench-delivery-{os.getpid()}"
@@ -76,19 +75,9 @@ def setup_django() -> None:
 
 
 def start_sandbox(data_dir: str):
-    from tests.fixtures.sandbox import SandboxControl, SandboxProcess, _free_port, _wait_healthy
+    from tests.fixtures.sandbox import SandboxProcess, _free_port
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port), "--data-dir", data_dir,
-         "--no-rate-limits"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    _wait_healthy(base, process, time.monotonic() + 30)
-    return SandboxProcess(base, Path(data_dir), process, SandboxControl(base))
+    return SandboxProcess(_free_port(), Path(data_dir), args=("--no-rate-limits",))
 
 
 def wire(sandbox, complaints: int):
@@ -253,8 +242,7 @@ def main() -> None:
                 )
             floor, signs = rsa_floor()
         finally:
-            sandbox.process.terminate()
-            sandbox.process.wait(timeout=10)
+            sandbox.stop()
     print(f"rsa: signs_per_s={signs:.0f} floor (2 signs + 2 verifies per reply, one core)")
     best = max(results, key=lambda r: r["replies_per_s"])
     print(

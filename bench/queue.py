@@ -6,6 +6,10 @@ page in-process (Django test client: URL routing, middleware, queries, templates
 p50/p95, plus EXPLAIN of every query those pages ran. The database is dropped at the end.
 
     .venv/bin/python bench/queue.py [--complaints 100000] [--history 1000000] [--runs 40]
+                                    [--keep] [--profile PAGE]
+
+`--keep` leaves the seeded database in place and reuses it on the next `--keep` run (for
+iterating on one page with `--profile queue:open`).
 
 Last line: `worst_p95_ms=X seq_scans=N` (goal: p95 <= 50 ms, no sequential scan on big tables).
 """
@@ -32,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "complaints_bench"
+DB_NAME = os.environ.get("BENCH_DB", "complaints_bench")  # the smoke test uses its own
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 BIG_TABLES = ("complaints_complaint", "complaints_historyentry")
 MERCHANTS = 5
@@ -44,6 +48,14 @@ def admin_sql(statement: str) -> None:
 
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute(statement)
+
+
+def database_exists() -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
+        return found.fetchone() is not None
 
 
 def setup_django() -> None:
@@ -291,13 +303,20 @@ def profile(client, url: str) -> None:
 
 
 def run(args) -> None:
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
     from complaints.models import Complaint
     from complaints.selectors import QueueFilters, queue_page
+    from merchants.models import Merchant
 
-    merchants, users = seed_people()
-    seed(args.complaints, args.history, merchants, users)
+    if Merchant.objects.exists():  # a database kept by an earlier --keep run
+        merchants = list(Merchant.objects.order_by("pk"))
+        users = list(get_user_model().objects.filter(username__startswith="bench_agent_"))
+        users.sort(key=lambda user: int(user.username.rsplit("_", 1)[1]))
+    else:
+        merchants, users = seed_people()
+        seed(args.complaints, args.history, merchants, users)
     agent = users[0]
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
@@ -342,9 +361,12 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--profile", help="profile one page by name (e.g. queue:open) instead")
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the seeded database")
     args = parser.parse_args()
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    if not args.keep:
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    if not database_exists():
+        admin_sql(f"CREATE DATABASE {DB_NAME}")
     try:
         setup_django()
         run(args)
@@ -352,7 +374,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if not args.keep:
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":
