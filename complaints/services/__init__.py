@@ -6,6 +6,7 @@ from complaints.services.images import image_content
 from complaints.services.ingest import (
     complaint_ingest,
     complaint_upsert,
+    first_reply_forget_automatic,
     history_ingest,
     mask_phone,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "complaint_claim",
     "complaint_complete_request",
     "complaint_ingest",
+    "first_reply_forget_automatic",
     "complaint_refresh",
     "complaint_refund_decide",
     "complaint_release",

@@ -354,6 +354,31 @@ def _human_replies(complaint: Complaint, rows: list[HistoryEntry]) -> list[Histo
     return [row for row in merchant_rows if row.log_id not in automatic and not _sent_by_a_bot(row)]
 
 
+def first_reply_forget_automatic(*, complaint: Complaint, log_id: str) -> None:
+    """An automatic reply's log_id became known. If its history entry was read before that (a
+    plain /response answers 204, the log_id comes later), it was taken for the first human
+    reply: take the first reply time again from what people sent, so an acknowledgement never
+    hides a slow human reply."""
+    entry = HistoryEntry.objects.filter(complaint=complaint, log_id=log_id).first()
+    if entry is None or complaint.first_replied_at != entry.operate_time:
+        return
+    from messaging.models import Reply  # lazy: messaging imports complaints
+
+    merchant_rows = HistoryEntry.objects.filter(
+        complaint=complaint, operate_type__in=MERCHANT_REPLY_TYPES
+    )
+    times = [row.operate_time for row in _human_replies(complaint, list(merchant_rows))]
+    times += Reply.objects.filter(
+        complaint=complaint,
+        is_automatic=False,
+        endpoint__in=REPLY_ENDPOINTS,
+        delivered_at__isnull=False,
+    ).values_list("delivered_at", flat=True)
+    complaint.first_replied_at = min(times, default=None)
+    complaint.sla_status = sla_status_for(complaint)
+    complaint.save(update_fields=["first_replied_at", "sla_status", "updated_at"])
+
+
 def _sent_by_a_bot(row: HistoryEntry) -> bool:
     """A NormalMessage says who wrote it (§3.5 sender_identity): an acknowledgement whose history
     entry is read before its delivery recorded the log_id is still recognised."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.services import first_reply_forget_automatic
 from messaging.models import Reply
 
 Status = Reply.Status
@@ -176,6 +177,9 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
     if reply.status == Status.DELIVERED:
         if log_id and not reply.log_id:
             Reply.objects.filter(pk=reply.pk).update(log_id=log_id)
+            if reply.is_automatic:
+                complaint = Complaint.objects.select_for_update().get(pk=reply.complaint_id)
+                first_reply_forget_automatic(complaint=complaint, log_id=log_id)
         return
     _check_transition(reply, Status.DELIVERED)
     now = timezone.now()
@@ -198,6 +202,8 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
         data={"reply_id": reply.pk, "endpoint": reply.endpoint, "log_id": reply.log_id},
     )
     _complaint_after_delivery(complaint, reply, now)
+    if reply.is_automatic and reply.log_id:
+        first_reply_forget_automatic(complaint=complaint, log_id=reply.log_id)
 
 
 def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from complaints.models import Complaint
 from complaints.services import complaint_ingest
 from messaging.models import Reply
+from messaging.services.replies import reply_mark_delivered
 from tests.complaints.conftest import wechat_complaint, wechat_history
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,67 @@ def test_a_failed_acknowledgement_does_not_explain_processing(merchant):
 
     complaint.refresh_from_db()
     assert complaint.first_replied_at is not None
+
+
+def plain_ack_entry(**overrides):
+    """A /response acknowledgement in the history: no NormalMessage, so nothing says 'bot'."""
+    return ack_entry(normal_message=None, operate_details="您好，我们已收到投诉", **overrides)
+
+
+def plain_automatic_reply(complaint, *, status=Reply.Status.SENDING) -> Reply:
+    reply = automatic_reply(complaint, log_id="", status=status)
+    reply.endpoint = Reply.Endpoint.RESPONSE
+    reply.save(update_fields=["endpoint"])
+    return reply
+
+
+@pytest.mark.parametrize("status", [Reply.Status.SENDING, Reply.Status.DELIVERED])
+def test_a_plain_acknowledgement_read_before_its_log_id_stops_counting_once_it_is_known(
+    merchant, status
+):
+    """/response answers 204; its log_id is looked up afterwards. A history read in between
+    cannot tell the acknowledgement from a person's reply, so the log_id corrects it."""
+    two_hours_ago = timezone.localtime() - timedelta(hours=2)
+    data, complaint = pending_complaint(merchant, complaint_time=two_hours_ago.isoformat())
+    reply = plain_automatic_reply(complaint, status=status)
+    complaint_ingest(merchant=merchant, data=processing(data), history=[plain_ack_entry()])
+    complaint.refresh_from_db()
+    assert complaint.first_replied_at is not None  # unrecognisable until the log_id is known
+
+    reply_mark_delivered(reply=reply, log_id=ACK_LOG_ID)
+
+    complaint.refresh_from_db()
+    assert complaint.first_replied_at is None
+    assert complaint.sla_status == Complaint.Sla.OVERDUE  # the one-hour target still counts
+
+
+def test_a_corrected_acknowledgement_leaves_the_human_reply_that_followed_it(merchant):
+    data, complaint = pending_complaint(merchant)
+    reply = plain_automatic_reply(complaint)
+    human = wechat_history(
+        HUMAN_LOG_ID, "MERCHANT_RESPONSE", operator="商户",
+        operate_time="2026-03-01T13:00:00+08:00", operate_details="您好，已为您安排退款",
+    )  # fmt: skip
+    history = [plain_ack_entry(), human]
+    complaint_ingest(merchant=merchant, data=processing(data), history=history)
+
+    reply_mark_delivered(reply=reply, log_id=ACK_LOG_ID)
+
+    complaint.refresh_from_db()
+    assert complaint.first_replied_at == datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
+
+
+def test_a_human_first_reply_is_not_touched_when_an_acknowledgement_is_recorded(merchant):
+    data, complaint = pending_complaint(merchant)
+    human = wechat_history(
+        HUMAN_LOG_ID, "MERCHANT_RESPONSE", operator="商户",
+        operate_time="2026-03-01T09:00:00+08:00", operate_details="您好",
+    )  # fmt: skip
+    complaint_ingest(merchant=merchant, data=processing(data), history=[human])
+    reply = plain_automatic_reply(complaint)
+    complaint_ingest(merchant=merchant, data=processing(data), history=[plain_ack_entry()])
+
+    reply_mark_delivered(reply=reply, log_id=ACK_LOG_ID)
+
+    complaint.refresh_from_db()
+    assert complaint.first_replied_at == datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
