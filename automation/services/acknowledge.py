@@ -26,53 +26,69 @@ def auto_reply_idempotent_id(rule: AutoReplyRule, complaint: Complaint) -> uuid.
     return uuid.uuid5(AUTO_REPLY_NAMESPACE, f"rule:{rule.pk}:complaint:{complaint.complaint_id}")
 
 
-def matching_rule(complaint: Complaint) -> AutoReplyRule | None:
-    """The first switched-on rule (by priority) of the complaint's merchant that matches."""
+def matching_rules(complaint: Complaint) -> list[AutoReplyRule]:
+    """The switched-on rules of the complaint's merchant that match it, by priority."""
     rules = AutoReplyRule.objects.filter(merchant_id=complaint.merchant_id, enabled=True)
-    for rule in rules.select_related("template").order_by("priority", "id"):
-        if rule_applies_now(rule, complaint) and rule_matches(rule, complaint):
-            return rule
-    return None
+    return [
+        rule
+        for rule in rules.select_related("template").order_by("priority", "id")
+        if rule_applies_now(rule, complaint) and rule_matches(rule, complaint)
+    ]
 
 
 def complaint_auto_acknowledge(*, complaint: Complaint) -> AutoReply | None:
     """Send the first matching rule's reply if the complaint is still unanswered and no rule has
-    acknowledged it yet. Returns the AutoReply written now, or None."""
-    from messaging.services.replies import reply_submit
-
+    acknowledged it yet. A rule whose reply cannot be sent for this complaint is recorded as
+    skipped and the next matching rule is tried. Returns the last AutoReply written now (the
+    one sent, or the last skipped), or None."""
     with transaction.atomic():
         locked = (
             Complaint.objects.select_for_update().select_related("merchant").get(pk=complaint.pk)
         )
         if locked.complaint_state != Complaint.State.PENDING:
             return None
-        if AutoReply.objects.filter(complaint=locked).exists():
+        fired_before = AutoReply.objects.filter(complaint=locked)
+        if fired_before.filter(outcome=AutoReply.Outcome.SUBMITTED).exists():
             return None  # one acknowledgement per complaint, whichever rule sent it
-        rule = matching_rule(locked)
-        if rule is None:
-            return None
-        try:
-            with transaction.atomic():
-                fired = AutoReply.objects.create(
-                    rule=rule, complaint=locked, outcome=AutoReply.Outcome.SUBMITTED
-                )
-        except IntegrityError:
-            return None  # another process fired this rule on this complaint first
-        try:
-            body = rule_reply_for(rule, locked)
-        except RuleReplyError as exc:
-            logger.warning("rule %s cannot answer complaint %s: %s", rule.pk, locked.pk, exc)
-            fired.outcome, fired.error = AutoReply.Outcome.SKIPPED, str(exc)[:2000]
-            fired.save(update_fields=["outcome", "error"])
-            return fired
-        fired.reply = reply_submit(
-            complaint=locked,
-            author=None,
-            endpoint=body.endpoint,
-            payload=body.payload,
-            idempotent_id=auto_reply_idempotent_id(rule, locked),
-            is_automatic=True,
-        )
-        fired.save(update_fields=["reply"])
-    complaint.activity_version = locked.activity_version + 1
+        tried = set(fired_before.values_list("rule_id", flat=True))
+        fired = None
+        for rule in matching_rules(locked):
+            if rule.pk in tried:
+                continue
+            fired = _fire(rule, locked)
+            if fired is None or fired.outcome == AutoReply.Outcome.SUBMITTED:
+                break
+    if fired is not None and fired.reply_id:
+        complaint.activity_version = locked.activity_version + 1
+    return fired
+
+
+def _fire(rule: AutoReplyRule, complaint: Complaint) -> AutoReply | None:
+    """Record this rule as fired on the complaint and submit its reply (or record why not).
+    None when another process fired it first."""
+    from messaging.services.replies import reply_submit
+
+    try:
+        with transaction.atomic():
+            fired = AutoReply.objects.create(
+                rule=rule, complaint=complaint, outcome=AutoReply.Outcome.SUBMITTED
+            )
+    except IntegrityError:
+        return None
+    try:
+        body = rule_reply_for(rule, complaint)
+    except RuleReplyError as exc:
+        logger.warning("rule %s cannot answer complaint %s: %s", rule.pk, complaint.pk, exc)
+        fired.outcome, fired.error = AutoReply.Outcome.SKIPPED, str(exc)[:2000]
+        fired.save(update_fields=["outcome", "error"])
+        return fired
+    fired.reply = reply_submit(
+        complaint=complaint,
+        author=None,
+        endpoint=body.endpoint,
+        payload=body.payload,
+        idempotent_id=auto_reply_idempotent_id(rule, complaint),
+        is_automatic=True,
+    )
+    fired.save(update_fields=["reply"])
     return fired

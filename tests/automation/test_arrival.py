@@ -126,6 +126,35 @@ def test_an_unsendable_rule_reply_is_recorded_not_sent_and_ingestion_goes_on(mer
     assert not Reply.objects.filter(complaint=complaint).exists()
 
 
+def test_an_unsendable_rule_falls_through_to_the_next_matching_rule(merchant):
+    template = make_template(merchant, "long", blocks=[{"type": "TEXT", "text": {"text": "x"}}])
+    unsendable = make_rule(
+        merchant, name="too long", priority=10, template=template,
+        response_text="{{ problem }}" + "长" * 490,
+    )  # fmt: skip
+    fallback = make_rule(merchant, name="short", priority=20, response_text="已收到您的投诉。")
+
+    complaint = complaint_ingest(
+        merchant=merchant,
+        data=wechat_complaint(merchant.mchid, problem_description="问题" * 20),
+    )
+
+    outcomes = dict(AutoReply.objects.filter(complaint=complaint).values_list("rule", "outcome"))
+    assert outcomes == {
+        unsendable.pk: AutoReply.Outcome.SKIPPED,
+        fallback.pk: AutoReply.Outcome.SUBMITTED,
+    }
+    (reply,) = Reply.objects.filter(complaint=complaint)
+    assert reply.payload["response_content"] == "已收到您的投诉。"
+    assert reply.idempotent_id == auto_reply_idempotent_id(fallback, complaint)
+
+    complaint_ingest(merchant=merchant, data=wechat_complaint(
+        merchant.mchid, complaint_id=complaint.complaint_id, user_complaint_times=2,
+        problem_description="问题" * 20,
+    ))  # fmt: skip
+    assert Reply.objects.filter(complaint=complaint).count() == 1
+
+
 def test_dry_run_lists_exactly_the_past_complaints_the_rule_would_have_matched(
     merchant, other_merchant
 ):
