@@ -27,7 +27,7 @@ from wechatpay.models import (
 )
 from wechatpay.notifications import parse_notification
 from wechatpay.phone import decrypt_payer_phone
-from wechatpay.verifier import Verifier
+from wechatpay.verifier import Verifier, header_lookup
 
 __all__ = [
     "ApiError",
@@ -52,6 +52,7 @@ __all__ = [
     "UploadedImage",
     "VerificationError",
     "Verifier",
+    "header_lookup",
     "WechatPayError",
     "decrypt_payer_phone",
     "parse_notification",

@@ -328,6 +328,12 @@ class Client:
             ) from exc
         return pem
 
+    def knows_serial(self, serial: str) -> bool:
+        """Whether `serial` verifies with this client's verifier, downloading the platform
+        certificates once (at most once per refresh interval) when it is an unknown certificate
+        serial: WeChat Pay adds a new certificate before the old one expires."""
+        return self.verifier.knows(serial) or self._maybe_refresh(serial)
+
     def _maybe_refresh(self, serial: str) -> bool:
         """Refresh once for an unknown certificate serial, at most once per interval."""
         if not self._auto_refresh or serial.startswith(crypto.PUBLIC_KEY_ID_PREFIX):

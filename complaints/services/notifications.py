@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
@@ -11,16 +12,21 @@ import wechatpay
 from complaints.models import NotificationReceipt
 from merchants.models import Merchant
 
+logger = logging.getLogger(__name__)
+
 
 def notification_parse(
     *, merchant: Merchant, headers: Mapping[str, str], body: bytes
 ) -> wechatpay.NotificationEvent:
     """Verify and decrypt with the merchant's verifier and APIv3 key(s) (several during a key
     change: each is tried). Raises wechatpay.NotificationError when it is not genuine."""
-    from merchants.services import merchant_verifier
+    from merchants.services import merchant_apiv3_keys, merchant_verifier
 
     verifier = merchant_verifier(merchant)
-    keys = _apiv3_keys(merchant)
+    serial = wechatpay.header_lookup(headers).get("wechatpay-serial", "")
+    if serial and not verifier.knows(serial):
+        verifier = _verifier_with_downloads(merchant, serial) or verifier
+    keys = merchant_apiv3_keys(merchant)
     if not keys:
         raise wechatpay.NotificationDecryptError("the merchant has no APIv3 key configured")
     error: wechatpay.NotificationError | None = None
@@ -32,13 +38,19 @@ def notification_parse(
     raise error  # type: ignore[misc]
 
 
-def _apiv3_keys(merchant: Merchant) -> list[str]:
-    from merchants import services
+def _verifier_with_downloads(merchant: Merchant, serial: str) -> wechatpay.Verifier | None:
+    """The merchant client's verifier, if it knows `serial` after downloading WeChat Pay's
+    platform certificates (the client does that at most once per interval, so forged serials
+    cannot make us hammer the API). None when it does not, or the download failed."""
+    from merchants.services import NoActiveCredentials, wechatpay_client
 
-    if hasattr(services, "merchant_apiv3_keys"):
-        return list(services.merchant_apiv3_keys(merchant))
-    key = services.merchant_apiv3_key(merchant)
-    return [key] if key else []
+    try:
+        client = wechatpay_client(merchant)
+        if client.knows_serial(serial):
+            return client.verifier
+    except (NoActiveCredentials, wechatpay.WechatPayError) as exc:
+        logger.warning("platform certificates for %s not downloaded: %s", merchant.mchid, exc)
+    return None
 
 
 def notification_record(*, merchant: Merchant, event: wechatpay.NotificationEvent) -> bool:

@@ -20,6 +20,13 @@ def platform_signer(sandbox) -> tuple[str, object]:
     return info["public_key_id"], key
 
 
+def certificate_signer(sandbox) -> tuple[str, object]:
+    """(Wechatpay-Serial, private key) of the sandbox's platform certificate (certificate mode)."""
+    directory = Path(sandbox.data_dir) / "platform"
+    key = crypto.load_private_key((directory / "platform_certificate_private.pem").read_bytes())
+    return sandbox.control.health()["certificate_serial"], key
+
+
 def signed_headers(serial: str, key, body: bytes, *, timestamp: int | None = None) -> dict:
     timestamp = int(time.time()) if timestamp is None else timestamp
     nonce = crypto.make_nonce()

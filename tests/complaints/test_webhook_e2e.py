@@ -11,7 +11,13 @@ import pytest
 
 from complaints.models import Complaint, HistoryEntry, NotificationReceipt
 from merchants.services import wechatpay_client
-from tests.complaints.notifications import encode, platform_signer, post, signed_headers
+from tests.complaints.notifications import (
+    certificate_signer,
+    encode,
+    platform_signer,
+    post,
+    signed_headers,
+)
 from wechatpay import crypto
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -167,4 +173,31 @@ def test_a_garbled_notification_is_rejected(sandbox, wired, live_server, garble)
     answer = post(webhook_url(live_server, wired), body, signed_headers(serial, key, body))
 
     assert answer.status_code == 400
+    assert_nothing_written()
+
+
+def test_a_new_platform_certificate_is_downloaded_once_and_then_verifies(
+    sandbox, wired, live_server
+):
+    """The merchant uploaded only the public key; WeChat signs with a platform certificate the
+    console has never seen: it downloads /v3/certificates (signed call) and accepts."""
+    body = _notification(sandbox, wired)
+    serial, key = certificate_signer(sandbox)
+
+    answer = post(webhook_url(live_server, wired), body, signed_headers(serial, key, body))
+
+    assert answer.status_code == 204, answer.text
+    assert NotificationReceipt.objects.filter(merchant=wired).count() == 1
+
+
+def test_an_unknown_certificate_serial_is_still_rejected_after_the_download(
+    sandbox, wired, live_server
+):
+    body = _notification(sandbox, wired)
+    _, key = certificate_signer(sandbox)
+    headers = signed_headers("5157F09EFDC096DE15EBE81A47057A7232F1B8E1", key, body)
+
+    answer = post(webhook_url(live_server, wired), body, headers)
+
+    assert answer.status_code == 401
     assert_nothing_written()
