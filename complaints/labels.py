@@ -37,6 +37,12 @@ OPERATE_TYPES: dict[str, Promise] = {
     "SERVICE_ORDER_CANCEL": _("Service order cancelled"),
     "SERVICE_ORDER_COMPLETE": _("Service order completed"),
 }
+# §3.1 user_tag_list (the spec's sources disagree: TRUSTED/HIGH_RISK, older ones TRUSTED/OTHERS).
+USER_TAGS: dict[str, Promise] = {
+    "TRUSTED": _("Trusted user"),
+    "HIGH_RISK": _("High-risk user"),
+    "OTHERS": _("Other user"),
+}
 STATES: dict[str, Promise] = dict(Complaint.State.choices)
 SLA: dict[str, Promise] = dict(Complaint.Sla.choices)
 
@@ -51,3 +57,7 @@ def state_label(value: str) -> str:
 
 def sla_label(value: str) -> str:
     return str(SLA.get(value, value))
+
+
+def user_tag_label(value: str) -> str:
+    return str(USER_TAGS.get(value, value))

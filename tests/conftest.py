@@ -1,6 +1,7 @@
 """Shared test setup: real PostgreSQL, Redis, Celery workers, the sandbox and Chromium."""
 
 import os
+import subprocess
 
 import pytest
 from django.utils import translation
@@ -27,7 +28,20 @@ def browser_type_launch_args(browser_type_launch_args):
         pytest.fail(
             f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
         )
+    if not _has_chinese_font():
+        pytest.fail(
+            "no Chinese font: the Chinese UI (and its screenshots) would show empty boxes;"
+            " install Debian's fonts-noto-cjk (apt-get install -y fonts-noto-cjk)"
+        )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def _has_chinese_font() -> bool:
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        return False
+    return bool(found.stdout.strip())
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import labels
+from complaints.services.deadlines import immediate_first_reply
 
 register = template.Library()
 # WeChat's codes by their names (unknown codes shown as received).
 register.filter("state_label", labels.state_label)
 register.filter("operate_type_label", labels.operate_type_label)
 register.filter("sla_label", labels.sla_label)
+register.filter("user_tag_label", labels.user_tag_label)
+
+
+@register.filter
+def first_reply_target(complaint) -> str:
+    """The first-reply target this complaint is held to: 24 h, or the console's shorter one
+    for immediate-service complaints."""
+    if not complaint.need_immediate_service:
+        return _("24 h")
+    minutes = int(immediate_first_reply().total_seconds() // 60)
+    return _("%(span)s, immediate service") % {"span": _span(minutes * 60)}
 
 
 def _span(seconds: int) -> str:

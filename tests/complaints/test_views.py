@@ -211,3 +211,28 @@ def test_other_merchants_do_not_leak_through_filters(client, working_agent, merc
     response = client.get(reverse("complaints:queue") + f"?merchant={foreign.pk}")
 
     assert 'data-testid="queue-row"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("immediate", "target"), [(False, "(24 h)"), (True, "(1 h 0 min, immediate service)")]
+)
+def test_the_detail_names_the_first_reply_target_the_complaint_is_held_to(
+    client, working_agent, merchant, immediate, target
+):
+    complaint = make_complaint(merchant, need_immediate_service=immediate)
+    login(client, working_agent)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+
+    assert f'First-reply deadline <span class="muted">{target}</span>' in page
+
+
+def test_user_tags_are_shown_in_words_and_unknown_ones_as_received(client, working_agent, merchant):
+    complaint = make_complaint(merchant, user_tag_list=["HIGH_RISK", "NEW_TAG"])
+    login(client, working_agent)
+
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+
+    assert '<span class="badge" title="HIGH_RISK">高风险用户</span>' in page
+    assert '<span class="badge" title="NEW_TAG">NEW_TAG</span>' in page

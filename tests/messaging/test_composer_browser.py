@@ -187,8 +187,15 @@ def test_agent_composes_reorders_uploads_reloads_and_sends(
     complaint = immediate_complaint
     detail = f"{live_server.url}/complaints/{complaint.pk}/"
     log_in(page, live_server.url, agent.username)
-    page.goto(detail)
+    with page.expect_response(lambda answer: "/preview/" in answer.url):
+        page.goto(detail)
     expect(page.get_by_test_id("composer")).to_be_visible()
+    # A fresh composer asks for its first block in words, not with a red error.
+    expect(page.locator("[data-composer-target=blockList]")).to_have_attribute(
+        "data-empty", "还没有消息块：用上方的按钮添加第一个。"
+    )
+    page.wait_for_timeout(300)  # the preview's answer has been applied
+    expect(page.get_by_test_id("composer").locator(".field-error")).to_have_count(0)
 
     compose_every_block(page)
     drag_first_block_below_second(page)

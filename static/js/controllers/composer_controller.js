@@ -474,7 +474,11 @@ export default class extends Controller {
       field.removeAttribute("aria-describedby");
     }
     const unplaced = [];
-    const notes = errors.map(([path, text]) => [path, text, "error"])
+    // A message with no blocks yet needs no red text: the empty list already asks for one (the
+    // send dialog still refuses it).
+    const noBlocks = this.hasBlockListTarget && !this.blockListTarget.querySelector("[data-block]");
+    const notes = errors.filter(([path]) => !(noBlocks && path === "blocks"))
+      .map(([path, text]) => [path, text, "error"])
       .concat(warnings.map(([path, text]) => [path, text, "warning"]));
     notes.forEach(([path, text, kind], index) => {
       let element = this.elementForPath(path);
