@@ -31,8 +31,12 @@ OPEN = {Reply.Status.QUEUED, Reply.Status.SENDING, Reply.Status.RETRYING}
 
 
 class HistoryFilterForm(forms.Form):
-    agent = forms.ModelChoiceField(queryset=None, required=False, label=_("Agent"))
-    merchant = forms.ModelChoiceField(queryset=None, required=False, label=_("Merchant"))
+    agent = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Agent"), empty_label=_("All agents")
+    )
+    merchant = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Merchant"), empty_label=_("All merchants")
+    )
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *Reply.Status.choices], required=False, label=_("Status")
     )

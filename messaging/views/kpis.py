@@ -23,7 +23,9 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 24
 
 
 class KpiFilterForm(forms.Form):
-    merchant = forms.ModelChoiceField(queryset=None, required=False, label=_("Merchant"))
+    merchant = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Merchant"), empty_label=_("All merchants")
+    )
     date_from = forms.DateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )

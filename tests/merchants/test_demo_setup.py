@@ -56,3 +56,26 @@ def test_demo_setup_without_a_sandbox_says_so_and_still_creates_users(settings):
     assert "run `manage.py demo_setup` again" in output
     assert get_user_model().objects.filter(username="agent").exists()
     assert not CredentialSet.objects.exists()
+
+
+def test_demo_setup_gives_supervisors_templates_and_a_switched_off_rule_once(sandbox, settings):
+    from automation.models import AutoReplyRule
+    from automation.services.rules import rule_content_errors
+    from messaging.models import ReplyTemplate
+
+    settings.SANDBOX_URL = sandbox.base_url
+    run_demo_setup()
+    run_demo_setup()
+
+    merchant = Merchant.objects.get(mchid="1900000109")
+    names = set(ReplyTemplate.objects.filter(merchant=merchant).values_list("name", flat=True))
+    assert names == {"首次致歉", "退款说明"}
+    (rule,) = AutoReplyRule.objects.filter(merchant=merchant)
+    assert not rule.enabled
+    assert rule.template.name == "首次致歉"
+    assert (
+        rule_content_errors(
+            template=rule.template, response_text=rule.response_text, immediate=rule.immediate
+        )
+        == []
+    )

@@ -2,14 +2,16 @@
 credentials registered at the sandbox (a generated merchant key and self-signed certificate,
 stored encrypted) and its notification URL."""
 
+import datetime
 import secrets
 
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from automation.services import rule_save
 from complaints.services.sync import merchant_sync
 from console.demo_sandbox import sandbox_running
 from console.roles import ADMIN, AGENT, SUPERVISOR
@@ -23,6 +25,7 @@ from merchants.services import (
     credential_add,
     credential_retire,
 )
+from messaging.services.templates import template_save, template_validate
 
 DEMO_USERS = [
     ("agent", "演示坐席", AGENT),
@@ -33,6 +36,73 @@ DEMO_USERS = [
 DEMO_MCHID = "1900000109"
 
 
+# Reply templates for the demo merchant (name, description, NormalMessage blocks).
+DEMO_TEMPLATES = [
+    (
+        "首次致歉",
+        "第一次回复：致歉并说明处理时限",
+        [
+            {"type": "TEXT", "text": {"text": "您好，很抱歉给您带来不便。"}},
+            {
+                "type": "TEXT",
+                "text": {
+                    "text": "我们已收到您关于订单 {{ order_number }} 的投诉，专员正在核实，"
+                    "将在 24 小时内给您答复。",
+                },
+            },
+            {
+                "type": "BUTTON",
+                "button": {
+                    "text": "问题已解决",
+                    "action": {
+                        "action_type": "ACTION_TYPE_SEND_MESSAGE",
+                        "message_info": {"content": "我的问题已解决"},
+                        "action_id": "resolved",
+                    },
+                },
+            },
+        ],
+    ),
+    (
+        "退款说明",
+        "申请退款：金额与到账时间",
+        [
+            {
+                "type": "TEXT",
+                "text": {
+                    "text": "您申请的 {{ refund_amount }} 元退款已受理，"
+                    "预计 1–3 个工作日原路退回。",
+                    "is_bold": True,
+                },
+            },
+            {
+                "type": "FAQ_LIST",
+                "faq_list": {
+                    "faqs": [
+                        {
+                            "faq_id": "refund-when",
+                            "faq_title": "退款多久到账？",
+                            "action": {
+                                "action_type": "ACTION_TYPE_SEND_MESSAGE",
+                                "message_info": {"content": "退款多久到账？"},
+                                "action_id": "refund-when",
+                            },
+                        },
+                        {
+                            "faq_id": "refund-where",
+                            "faq_title": "退款退到哪里？",
+                            "action": {
+                                "action_type": "ACTION_TYPE_SEND_MESSAGE",
+                                "message_info": {"content": "退款退到哪里？"},
+                                "action_id": "refund-where",
+                            },
+                        },
+                    ]
+                },
+            },
+        ],
+    ),
+]
 # Demo complaints created at the sandbox on first setup: (count, need_immediate_service, type)
 DEMO_COMPLAINTS = [(8, False, "OTHERS"), (3, True, "SERVICE_NOT_WORK"), (2, False, "REFUND")]
 
@@ -99,7 +169,37 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {role:<11} {username:<11} {password}")
         else:
             self.stdout.write("Demo users already exist (passwords were printed when created).")
+        self._reply_library(merchant)
         self._credentials(merchant)
+
+    def _reply_library(self, merchant: Merchant) -> None:
+        """Two reply templates and an automatic acknowledgement rule, switched off (a supervisor
+        tries it on past complaints and switches it on), the first time only."""
+        if merchant.reply_templates.exists():
+            return
+        supervisor = get_user_model().objects.filter(username="supervisor").first()
+        templates = []
+        for name, description, blocks in DEMO_TEMPLATES:
+            result = template_validate(blocks)
+            if not result.ok:  # a demo template that fails the schema is a bug here
+                raise CommandError(f"demo template {name}: {result.errors}")
+            templates.append(
+                template_save(
+                    merchant=merchant, name=name, description=description, blocks=blocks,
+                    user=supervisor,
+                )
+            )  # fmt: skip
+        rule_save(
+            merchant=merchant,
+            user=supervisor,
+            values={
+                "name": "需即时服务：立即致歉", "priority": 10, "immediate": "yes",
+                "problem_types": [], "refund": "any", "keywords": "", "hours": "any",
+                "work_start": datetime.time(9, 0), "work_end": datetime.time(18, 0),
+                "work_days": [0, 1, 2, 3, 4], "template": templates[0], "response_text": "",
+            },
+        )  # fmt: skip
+        self.stdout.write("Demo reply templates and an automatic reply rule (switched off).")
 
     def _user(self, username: str, name: str, role: str, merchant: Merchant):
         User = get_user_model()
