@@ -24,9 +24,11 @@ def first_reply_target(complaint) -> str:
     """The first-reply target this complaint is held to: 24 h, or the console's shorter one
     for immediate-service complaints."""
     if not complaint.need_immediate_service:
-        return _("24 h")
+        return _("%(h)d h") % {"h": 24}
     minutes = int(immediate_first_reply().total_seconds() // 60)
-    return _("%(span)s, immediate service") % {"span": _span(minutes * 60)}
+    whole_hours = minutes >= 120 and not minutes % 60
+    span = _("%(h)d h") % {"h": minutes // 60} if whole_hours else _("%(m)d min") % {"m": minutes}
+    return _("%(span)s, immediate service") % {"span": span}
 
 
 def _span(seconds: int) -> str:

@@ -391,4 +391,6 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
     # The fresh composer replaces the whole old one (and its dialog).
     response["HX-Retarget"] = f"#composer-{complaint.pk}"
     response["HX-Reswap"] = "outerHTML"
+    # The timeline shows the new reply (and its live status) now, not at its next poll.
+    response["HX-Trigger"] = "complaint-replied"
     return response

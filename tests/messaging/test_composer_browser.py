@@ -221,9 +221,14 @@ def test_agent_composes_reorders_uploads_reloads_and_sends(
     dialog.get_by_test_id("confirm-send").click()
     expect(page.get_by_test_id("reply-queued")).to_be_visible()
     expect(page.locator("[data-block]")).to_have_count(0)  # the draft is cleared
+    # The timeline shows the reply at once (not at its 20 s poll) and its status goes live.
+    expect(page.get_by_test_id("reply-attempt")).to_have_count(1, timeout=5_000)
 
     (reply,) = wait_for_reply(sandbox, sandbox_backed_merchant.mchid, complaint.complaint_id, 1)
     assert reply["body"]["message"] == expected
+    status = page.get_by_test_id("reply-attempt").get_by_test_id("reply-status")
+    expect(status).to_have_attribute("data-status", "delivered", timeout=10_000)
+    expect(status).to_contain_text(reply["log_id"])
 
 
 def test_stale_reply_guard_stops_the_send_until_the_agent_reviews(
