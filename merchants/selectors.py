@@ -35,7 +35,9 @@ def merchant_list() -> QuerySet[Merchant]:
         active_serial=Subquery(active.values("certificate_serial")[:1]),
         active_not_after=Subquery(active.values("certificate_not_after")[:1]),
         usable_sets=Count(
-            "credentials", filter=~Q(credentials__status=CredentialSet.Status.RETIRED)
+            "credentials",
+            filter=~Q(credentials__status=CredentialSet.Status.RETIRED),
+            distinct=True,
         ),
         assigned_users=Count("assignments", distinct=True),
     )

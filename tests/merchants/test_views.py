@@ -227,3 +227,17 @@ def test_merchant_list_shows_credential_and_callback_status(
 def test_credential_add_service_refuses_nothing_the_parser_accepted(merchant, material):
     credential_set = credential_add(merchant=merchant, parsed=parsed_from(material))
     assert credential_set.status == "active"
+
+
+def test_the_list_counts_credential_sets_and_people_each_once(merchant_with_credentials):
+    """Regression: two counts over two joins multiplied each other (1 set × 3 people = 3)."""
+    from merchants.selectors import merchant_list
+
+    for n in range(3):
+        MerchantAssignment.objects.create(
+            user=make_user(f"listed_agent_{n}", "agent"), merchant=merchant_with_credentials
+        )
+
+    (row,) = merchant_list()
+
+    assert (row.usable_sets, row.assigned_users) == (1, 3)
