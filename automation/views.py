@@ -182,6 +182,6 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             "events": events,
             "kinds": SupervisorEvent.Kind.choices,
             "current_kind": kind,
-            "digest_minutes": getattr(settings, "AUTOMATION_DIGEST_EVERY_MINUTES", 15),
+            "digest_minutes": f"{getattr(settings, 'AUTOMATION_DIGEST_EVERY_MINUTES', 15):g}",
         },
     )

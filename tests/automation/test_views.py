@@ -158,6 +158,21 @@ def test_supervisor_page_shows_only_my_merchants_events(client, boss, merchant, 
     assert mine.complaint_id in page and theirs.complaint_id not in page
 
 
+@pytest.mark.parametrize(
+    ("every", "shown"), [(15.0, "every 15 minutes"), (7.5, "every 7.5 minutes")]
+)
+def test_supervisor_page_states_the_digest_interval_as_configured(
+    client, boss, settings, every, shown
+):
+    settings.AUTOMATION_DIGEST_EVERY_MINUTES = every
+    client.force_login(boss)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("automation:supervisor")).content.decode()
+
+    assert shown in page
+
+
 def test_task_names_are_stable():
     from automation import tasks
 
