@@ -37,6 +37,7 @@ class ControlApi:
             ("POST", re.compile(r"/_sandbox/complaints"), self.create_complaints),
             ("GET", re.compile(r"/_sandbox/complaints/(\d+)"), self.complaint_page),
             ("POST", re.compile(r"/_sandbox/complaints/(\d+)/user-actions"), self.user_action),
+            ("POST", re.compile(r"/_sandbox/complaints/(\d+)/act"), self.act_from_page),
             ("GET", re.compile(r"/_sandbox/replies"), self.replies),
             ("GET", re.compile(r"/_sandbox/notifications"), self.notifications),
             ("POST", re.compile(r"/_sandbox/faults"), self.add_faults),
@@ -212,6 +213,19 @@ class ControlApi:
 
     def complaint_page(self, request: Request, match: re.Match[str]) -> Response:
         return pages.html(pages.conversation(self.app, match.group(1)))
+
+    def act_from_page(self, request: Request, match: re.Match[str]) -> Response:
+        """The conversation page's forms: act as the consumer, then show the page again."""
+        complaint_id = match.group(1)
+        fields: dict[str, Any] = request.form()
+        if fields.get("score", "").isdigit():
+            fields["score"] = int(fields["score"])
+        try:
+            user_actions.perform(self.app, complaint_id, fields)
+        except ApiError as err:
+            page = pages.conversation(self.app, complaint_id, error=err.message)
+            return pages.html(page, status=err.status)
+        return Response(303, b"", {"Location": f"/_sandbox/complaints/{complaint_id}"})
 
     def media(self, request: Request, match: re.Match[str]) -> Response:
         row = media_lookup(self.app, match.group(1))

@@ -38,16 +38,18 @@ border-radius:6px}
 margin:4px 4px 0 0;background:#fff}.group.vertical .btn{display:block;text-align:center}
 .faq{margin:6px 0 0;padding-left:18px}.link{color:#576b95}img.pic{max-width:220px;display:block;
 margin-top:6px;border-radius:4px}img.wide{max-width:100%}.meta{color:#888;font-size:12px}
+form.inline{display:inline}button.btn{cursor:pointer;font:inherit}.error{color:#fa5151}
+textarea{width:100%;box-sizing:border-box;font:inherit;padding:6px}.acts{margin-top:8px}
 """
 
 
-def html(body: str, title: str = "微信支付投诉沙箱") -> Response:
+def html(body: str, title: str = "微信支付投诉沙箱", status: int = 200) -> Response:
     page = (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}'
         f'</title><style>{STYLE}</style></head><body><header><a href="/_sandbox/">'
         f"微信支付投诉沙箱</a> · {escape(title)}</header><main>{body}</main></body></html>"
     )
-    return Response(200, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+    return Response(status, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
 
 
 def _media_src(path_or_id: str) -> str:
@@ -99,7 +101,7 @@ def _action_label(action: dict[str, Any]) -> str:
     return f"发送消息：{content}"
 
 
-def _clickable(item: dict[str, Any], css: str) -> str:
+def _clickable(item: dict[str, Any], css: str, act_url: str | None = None) -> str:
     action = item.get("action") or {}
     title = escape(_action_label(action))
     text = escape(item.get("text", ""))
@@ -107,10 +109,20 @@ def _clickable(item: dict[str, Any], css: str) -> str:
         href = escape(action.get("jump_url", ""))
         return f'<a class="{css}" href="{href}" title="{title}">{text}</a>'
     action_id = escape(action.get("action_id", ""))
+    if act_url and action_id and action.get("action_type") == "ACTION_TYPE_SEND_MESSAGE":
+        # The consumer taps it: a USER_CLICK_RESPONSE, as WeChat would record.
+        return (
+            f'<form class="inline" method="post" action="{act_url}">'
+            '<input type="hidden" name="action" value="click">'
+            f'<input type="hidden" name="action_id" value="{action_id}">'
+            f'<button type="submit" class="{css}" title="{title}">{text}</button></form>'
+        )
     return f'<span class="{css}" title="{title} {action_id}">{text}</span>'
 
 
-def render_block(block: dict[str, Any]) -> str:
+def render_block(block: dict[str, Any], act_url: str | None = None) -> str:
+    """One NormalMessage block as the consumer sees it; with `act_url`, its send-message
+    buttons can be tapped."""
     kind = block.get("type")
     if kind == "TEXT":
         text = block.get("text") or {}
@@ -125,29 +137,26 @@ def render_block(block: dict[str, Any]) -> str:
         src = escape(_media_src(image.get("media_id", "")))
         return f'<img class="pic{wide}" src="{src}" alt="图片">'
     if kind == "LINK":
-        return f"<div>{_clickable(block.get('link') or {}, 'link')}</div>"
+        return f"<div>{_clickable(block.get('link') or {}, 'link', act_url)}</div>"
     if kind == "FAQ_LIST":
         faqs = (block.get("faq_list") or {}).get("faqs", [])
-        items = "".join(
-            f"<li>{_clickable({'text': f.get('faq_title', ''), 'action': f.get('action')}, 'link')}"
-            "</li>"
-            for f in faqs
-        )
+        clickables = [{"text": f.get("faq_title", ""), "action": f.get("action")} for f in faqs]
+        items = "".join(f"<li>{_clickable(c, 'link', act_url)}</li>" for c in clickables)
         return f'<div class="meta">猜你想问</div><ul class="faq">{items}</ul>'
     if kind == "BUTTON":
-        return f"<div>{_clickable(block.get('button') or {}, 'btn')}</div>"
+        return f"<div>{_clickable(block.get('button') or {}, 'btn', act_url)}</div>"
     if kind == "BUTTON_GROUP":
         group = block.get("button_group") or {}
         layout = "vertical" if group.get("button_layout") == "LAYOUT_VERTICAL" else "horizontal"
-        buttons = "".join(_clickable(b, "btn") for b in group.get("buttons", []))
+        buttons = "".join(_clickable(b, "btn", act_url) for b in group.get("buttons", []))
         return f'<div class="group {layout}">{buttons}</div>'
     return f"<div class=meta>[{escape(str(kind))}]</div>"
 
 
-def _entry_body(entry: dict[str, Any], reply: dict[str, Any] | None) -> str:
+def _entry_body(entry: dict[str, Any], reply: dict[str, Any] | None, act_url: str) -> str:
     message = entry.get("normal_message")
     if message:
-        parts = [render_block(b) for b in message.get("blocks", [])]
+        parts = [render_block(b, act_url) for b in message.get("blocks", [])]
     else:
         parts = [f"<div>{escape(entry.get('operate_details') or '')}</div>"]
     for image in entry.get("image_list") or []:
@@ -163,16 +172,17 @@ def _entry_body(entry: dict[str, Any], reply: dict[str, Any] | None) -> str:
     return "".join(parts)
 
 
-def conversation(app: Sandbox, complaint_id: str) -> str:
+def conversation(app: Sandbox, complaint_id: str, error: str = "") -> str:
     found = app.store.complaint_get(complaint_id)
     if found is None:
         return "<p>投诉单不存在</p>"
     complaint = found[0]
+    act_url = f"/_sandbox/complaints/{escape(complaint_id)}/act"
     replies = {r["log_id"]: r["body"] for r in app.store.replies(None, complaint_id)}
     rows = []
     for entry in app.store.history(complaint_id):
         kind = entry["operate_type"]
-        body = _entry_body(entry, replies.get(entry["log_id"]))
+        body = _entry_body(entry, replies.get(entry["log_id"]), act_url)
         time_text = escape(entry["operate_time"][11:16])
         if kind in USER_SIDE or kind in MERCHANT_SIDE:
             side, who = ("user", "我") if kind in USER_SIDE else ("merchant", "商家")
@@ -191,4 +201,34 @@ def conversation(app: Sandbox, complaint_id: str) -> str:
         f"{STATES.get(complaint['complaint_state'], '')} · 投诉次数 "
         f"{complaint['user_complaint_times']} · 订单金额 ¥{amount:.2f}</div></div>"
     )
-    return head + "".join(rows)
+    failure = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    return head + "".join(rows) + failure + _consumer_forms(act_url)
+
+
+def _action_button(act_url: str, action: str, label: str) -> str:
+    return (
+        f'<form class="inline" method="post" action="{act_url}">'
+        f'<input type="hidden" name="action" value="{action}">'
+        f'<button type="submit" class="btn">{label}</button></form>'
+    )
+
+
+def _consumer_forms(act_url: str) -> str:
+    """Play the consumer (and the platform) in a demo: what the control API's user-actions do."""
+    scores = "".join(f'<option value="{n}">{n} 星</option>' for n in range(5, 0, -1))
+    return (
+        '<div class="card"><div class="bold">扮演用户</div>'
+        f'<form method="post" action="{act_url}">'
+        '<input type="hidden" name="action" value="message">'
+        '<textarea name="content" rows="2" required placeholder="以用户身份留言"></textarea>'
+        '<button type="submit" class="btn">发送留言</button></form><div class="acts">'
+        + _action_button(act_url, "continue", "继续投诉")
+        + _action_button(act_url, "apply_platform_service", "申请平台协助")
+        + _action_button(act_url, "refund_received", "确认收到退款")
+        + f'<form class="inline" method="post" action="{act_url}">'
+        '<input type="hidden" name="action" value="satisfaction">'
+        f'<select name="score">{scores}</select> '
+        '<button type="submit" class="btn">提交满意度</button></form></div>'
+        '<div class="meta">消息里“发送消息”类的按钮和推荐问题可以直接点击，记为用户点击。</div>'
+        "</div>"
+    )

@@ -60,6 +60,14 @@ class Request:
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
 
+    def form(self) -> dict[str, str]:
+        """An HTML form's fields (application/x-www-form-urlencoded), last value wins."""
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, "PARAM_ERROR", "表单不是合法的UTF-8") from exc
+        return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
     def json(self) -> Any:
         if not self.body:
             return {}

@@ -149,3 +149,57 @@ def test_conversation_page_renders_both_sides(sandbox, sandbox_merchant):
     assert "如何退款" in page.text
     assert "问题已解决" in page.text
     assert "商家" in page.text
+
+
+def test_the_conversation_page_lets_a_demo_play_the_consumer(sandbox, sandbox_merchant):
+    import requests
+
+    from tests.sandbox.helpers import immediate
+
+    [cid] = sandbox.control.create_complaints(sandbox_merchant.mchid, need_immediate_service=True)
+    send = {
+        "action_type": "ACTION_TYPE_SEND_MESSAGE",
+        "message_info": {"content": "我的问题已解决"},
+        "action_id": "solved",
+    }
+    message = {"blocks": [{"type": "BUTTON", "button": {"text": "已解决", "action": send}}]}
+    Signer(sandbox_merchant).call(
+        "POST", f"{LIST}/{cid}/response-immediate-service",
+        immediate(sandbox_merchant.mchid, message),
+    )  # fmt: skip
+    page_url = f"{sandbox.base_url}/_sandbox/complaints/{cid}"
+    act_url = f"{page_url}/act"
+
+    page = requests.get(page_url, timeout=10).text
+    said = requests.post(
+        act_url, data={"action": "message", "content": "什么时候退款？"}, timeout=10
+    )
+    clicked = requests.post(act_url, data={"action": "click", "action_id": "solved"}, timeout=10)
+    rated = requests.post(act_url, data={"action": "satisfaction", "score": "4"}, timeout=10)
+
+    assert 'name="action_id" value="solved"' in page  # the button in the bubble is tappable
+    assert said.history[0].status_code == 303 and said.url == page_url
+    assert clicked.status_code == rated.status_code == 200
+    history = [
+        (entry["operate_type"], entry["operate_details"])
+        for entry in Signer(sandbox_merchant)
+        .call("GET", f"{LIST}/{cid}/negotiation-historys?limit=10&offset=0")
+        .json()["data"]
+    ]
+    assert history[-3:] == [
+        ("USER_RESPONSE", "什么时候退款？"),
+        ("USER_CLICK_RESPONSE", "我的问题已解决"),
+        ("USER_SUBMIT_SATISFACTION", "满意度：4星"),
+    ]
+
+
+def test_a_refused_consumer_action_on_the_page_says_why(sandbox, sandbox_merchant):
+    import requests
+
+    [cid] = sandbox.control.create_complaints(sandbox_merchant.mchid)
+    act_url = f"{sandbox.base_url}/_sandbox/complaints/{cid}/act"
+
+    answer = requests.post(act_url, data={"action": "click", "action_id": "nope"}, timeout=10)
+
+    assert answer.status_code == 400
+    assert "action_id" in answer.text and 'role="alert"' in answer.text
