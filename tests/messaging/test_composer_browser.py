@@ -361,3 +361,29 @@ def test_draft_is_saved_when_the_agent_leaves_the_page_at_once(
         time.sleep(0.2)
     draft = Draft.objects.get(author=agent, complaint=immediate_complaint)
     assert draft.content["blocks"] == [{"type": "TEXT", "text": {"text": "写到一半"}}]
+
+
+def test_a_template_button_keeps_its_action_id_and_custom_data_through_the_composer(
+    live_server, page, sandbox, sandbox_backed_merchant, immediate_complaint
+):
+    from messaging.models import ReplyTemplate
+
+    action = {
+        "action_type": "ACTION_TYPE_SEND_MESSAGE",
+        "message_info": {"content": "我的问题已解决", "custom_data": "ticket=42"},
+        "action_id": "resolved",
+    }
+    ReplyTemplate.objects.create(
+        merchant=sandbox_backed_merchant, name="带按钮",
+        blocks=[{"type": "BUTTON", "button": {"text": "问题已解决", "action": action}}],
+    )  # fmt: skip
+    agent = make_user("action_id_agent", AGENT)
+    assign(agent, sandbox_backed_merchant)
+    log_in(page, live_server.url, agent.username)
+    page.goto(f"{live_server.url}/complaints/{immediate_complaint.pk}/")
+
+    page.locator('[data-action="composer#insertTemplate"]').click()
+
+    expect(page.locator("[data-block]")).to_have_count(1)
+    (block,) = composer_content(page)["blocks"]
+    assert block["button"]["action"] == action
