@@ -126,18 +126,23 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- agents' alerts -------------------------------------------------------------------------
 
 
-def _alerts_fragment(request: HttpRequest) -> HttpResponse:
+def _alerts_fragment(
+    request: HttpRequest, template: str = "automation/_alerts_list.html"
+) -> HttpResponse:
     unread = selectors.unread_alerts(request.user)
     shown = list(unread[: selectors.ALERTS_SHOWN])
     count = len(shown) if len(shown) < selectors.ALERTS_SHOWN else unread.count()
-    return render(request, "automation/_alerts_list.html", {"alerts": shown, "alert_count": count})
+    return render(request, template, {"alerts": shown, "alert_count": count})
 
 
 @require_GET
 @work_required
 def alerts(request: HttpRequest) -> HttpResponse:
-    """The unread alerts, polled every few seconds by every page of an agent."""
-    return _alerts_fragment(request)
+    """The unread alerts, polled every few seconds by every page of an agent (the fragment);
+    opened directly, a page of its own."""
+    if request.htmx:
+        return _alerts_fragment(request)
+    return _alerts_fragment(request, "automation/alerts_page.html")
 
 
 @require_POST

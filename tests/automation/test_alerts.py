@@ -123,6 +123,22 @@ def test_the_alerts_endpoint_lists_only_my_unread_alerts(client, merchant, team)
     assert 'data-alerts-count="0"' in client.get(reverse("automation:alerts")).content.decode()
 
 
+def test_the_alerts_endpoint_is_a_fragment_for_htmx_and_a_page_when_opened(
+    client, merchant, team
+):
+    complaint = complaint_ingest(
+        merchant=merchant, data=wechat_complaint(merchant.mchid, need_immediate_service=True)
+    )
+    login(client, team["agent1"])
+
+    fragment = client.get(reverse("automation:alerts"), HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(reverse("automation:alerts")).content.decode()
+
+    assert "<html" not in fragment and complaint.complaint_id in fragment
+    assert "<html" in page and 'data-testid="alerts-page"' in page
+    assert complaint.complaint_id in page
+
+
 def test_opening_an_alert_marks_it_read_and_goes_to_the_complaint(client, merchant, team):
     complaint = complaint_ingest(
         merchant=merchant, data=wechat_complaint(merchant.mchid, need_immediate_service=True)
