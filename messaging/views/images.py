@@ -98,6 +98,8 @@ def image_media(request: HttpRequest) -> HttpResponse:
     """The image behind a media_id (as NormalMessages reference images), if in a visible library."""
     _require_any(request, _VIEW)
     media_id = request.GET.get("media_id", "")
+    if not media_id or "\x00" in media_id or len(media_id) > 512:
+        return HttpResponse(status=404)  # not a media_id WeChat could have issued
     asset = images_visible_to(request.user).filter(media_id=media_id).exclude(media_id="").first()
     if asset is None:
         return HttpResponse(status=404)

@@ -123,9 +123,7 @@ def test_the_alerts_endpoint_lists_only_my_unread_alerts(client, merchant, team)
     assert 'data-alerts-count="0"' in client.get(reverse("automation:alerts")).content.decode()
 
 
-def test_the_alerts_endpoint_is_a_fragment_for_htmx_and_a_page_when_opened(
-    client, merchant, team
-):
+def test_the_alerts_endpoint_is_a_fragment_for_htmx_and_a_page_when_opened(client, merchant, team):
     complaint = complaint_ingest(
         merchant=merchant, data=wechat_complaint(merchant.mchid, need_immediate_service=True)
     )
