@@ -102,3 +102,46 @@ def test_an_agent_cannot_browse_the_audit_log(client, agent):
     client.force_login(agent)
 
     assert client.get(reverse("console:audit")).status_code == 403
+
+
+def test_actions_and_targets_are_shown_in_words_with_their_codes_kept(client, admin_user, events):
+    client.force_login(admin_user)
+    client.cookies["django_language"] = "zh-hans"
+
+    page = client.get(reverse("console:audit"), {"action": "credential.added"}).content.decode()
+
+    assert '<td title="credential.added">添加API凭证</td>' in page
+    assert "API凭证组" in page  # the target type
+    assert rows(client.get(reverse("console:audit"), {"action": "credential.added"})) == [
+        "credential.added"
+    ]
+
+
+def test_an_unknown_action_filter_is_a_form_error_not_a_crash(client, admin_user, events):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("console:audit"), {"action": "no.such_action"})
+
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+
+
+def test_every_audit_action_the_code_records_has_a_label():
+    import re
+    from pathlib import Path
+
+    from console.audit_labels import ACTIONS, FAMILIES
+
+    root = Path(__file__).resolve().parents[2]
+    families = "|".join(prefix.rstrip(".") for prefix in FAMILIES)
+    code = re.compile(rf'"((?:{families})\.[a-z_]+)"')
+    recorded = {
+        found
+        for app in ["console", "merchants", "complaints", "messaging", "automation"]
+        for path in (root / app).rglob("*.py")
+        if path.name != "audit_labels.py"
+        for found in code.findall(path.read_text())
+    }
+
+    assert len(recorded) >= 20
+    assert recorded <= set(ACTIONS), sorted(recorded - set(ACTIONS))
