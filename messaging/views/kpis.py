@@ -93,7 +93,13 @@ def chart(days: list[DayPoint]) -> dict:
 @require_GET
 @review_required
 def kpis(request: HttpRequest) -> HttpResponse:
-    form = KpiFilterForm(request.GET or {}, user=request.user)
+    data = request.GET.copy()
+    # Show the period the figures cover: the last 30 days unless chosen.
+    today = timezone.localdate()
+    if not data.get("date_from") and not data.get("date_to"):
+        data["date_from"] = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+        data["date_to"] = today.isoformat()
+    form = KpiFilterForm(data, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         merchant = data.get("merchant")
@@ -104,7 +110,6 @@ def kpis(request: HttpRequest) -> HttpResponse:
             merchant_id=merchant.pk if merchant else None,
         )
     else:
-        today = timezone.localdate()
         figures = kpis_for(
             request.user, date_from=today - timedelta(days=DEFAULT_DAYS - 1), date_to=today
         )

@@ -118,6 +118,17 @@ def test_kpi_page_renders_figures_and_an_svg_chart(client, setup):
     assert "style=" not in svg  # strict CSP: presentation attributes only
 
 
+def test_kpi_page_shows_the_default_period_in_its_date_fields(client, setup):
+    boss, shop, now = setup
+    client.force_login(boss)
+    today = timezone.localdate()
+
+    page = client.get(reverse("messaging:kpis")).content.decode()
+
+    assert f'name="date_to" value="{today.isoformat()}"' in page
+    assert f'name="date_from" value="{(today - timedelta(days=29)).isoformat()}"' in page
+
+
 def test_kpi_page_refuses_an_inverted_period(client, setup):
     boss, shop, now = setup
     client.force_login(boss)
