@@ -65,7 +65,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
     return render(
         request,
-        "complaints/_timeline.html",
+        "complaints/_timeline_refresh.html",
         {"complaint": complaint, "timeline": timeline_with_status(complaint)},
     )
 

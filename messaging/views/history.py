@@ -169,7 +169,12 @@ def status_context(reply: Reply) -> dict:
 @work_required
 def reply_status(request: HttpRequest, pk: int) -> HttpResponse:
     reply = reply_for_user(request.user, pk)
-    return render(request, "messaging/_reply_status.html", status_context(reply))
+    context = status_context(reply)
+    response = render(request, "messaging/_reply_status.html", context)
+    if not context["polling"]:
+        # Settled (delivered or failed): the complaint page refreshes its timeline and facts.
+        response["HX-Trigger"] = "complaint-replied"
+    return response
 
 
 @require_POST

@@ -229,6 +229,9 @@ def test_agent_composes_reorders_uploads_reloads_and_sends(
     status = page.get_by_test_id("reply-attempt").get_by_test_id("reply-status")
     expect(status).to_have_attribute("data-status", "delivered", timeout=10_000)
     expect(status).to_contain_text(reply["log_id"])
+    # The facts follow without a reload: PROCESSING, and the first reply is recorded.
+    expect(page.get_by_test_id("state")).to_have_text("Processing", timeout=10_000)
+    expect(page.get_by_test_id("fact-first-reply")).to_contain_text("Replied")
 
 
 def test_stale_reply_guard_stops_the_send_until_the_agent_reviews(
