@@ -20,6 +20,7 @@ from messaging.services.templates import (
     fill_placeholders,
     sample_variables,
     template_blocks_for,
+    template_plain_text,
     template_variables,
 )
 
@@ -99,17 +100,6 @@ class RuleReplyError(ValueError):
 class RuleReply:
     endpoint: str
     payload: dict[str, Any]
-
-
-def template_plain_text(blocks: Any) -> str:
-    """The text of a template's TEXT blocks, one paragraph each (for /response replies)."""
-    texts = []
-    for block in blocks if isinstance(blocks, list) else []:
-        if isinstance(block, dict) and block.get("type") == "TEXT":
-            text = (block.get("text") or {}).get("text")
-            if isinstance(text, str) and text.strip():
-                texts.append(text.strip())
-    return "\n".join(texts)
 
 
 def _errors_text(errors: list[tuple[str, str]]) -> str:

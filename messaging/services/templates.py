@@ -91,6 +91,17 @@ def template_blocks_for(*, template: ReplyTemplate, complaint: Complaint) -> lis
     return fill_placeholders(template.blocks, template_variables(complaint))
 
 
+def template_plain_text(blocks: Any) -> str:
+    """The text of a template's TEXT blocks, one paragraph each (for /response replies)."""
+    texts = []
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, dict) and block.get("type") == "TEXT":
+            text = (block.get("text") or {}).get("text")
+            if isinstance(text, str) and text.strip():
+                texts.append(text.strip())
+    return "\n".join(texts)
+
+
 def template_validate(blocks: Any) -> ValidationResult:
     """Check a template's blocks as they would be sent, with sample values in every placeholder
     (a link like ``https://shop.example/o/{{ order_number }}`` is valid once filled)."""

@@ -33,7 +33,7 @@ from messaging.selectors.composer import (
     templates_for_merchant,
 )
 from messaging.services import drafts
-from messaging.services.templates import template_blocks_for
+from messaging.services.templates import template_blocks_for, template_plain_text
 
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
 
@@ -159,9 +159,7 @@ def composer_context(
         "seen_activity_version": _seen_version(seen, complaint),
         "opened_at": timezone.now().isoformat(),
         "saved_at": _local_time(draft.saved_at) if draft is not None else "",
-        "reply_templates": templates_for_merchant(complaint.merchant)
-        if mode == Draft.Kind.MESSAGE
-        else [],
+        "reply_templates": templates_for_merchant(complaint.merchant),
         "urls": composer_urls(complaint),
         "sent_reply": sent_reply,
     }
@@ -230,10 +228,12 @@ def composer_preview(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 @work_required
 def template_insert(request: HttpRequest, pk: int, template_pk: int) -> JsonResponse:
-    """A template's blocks with this complaint's values, to insert at the cursor."""
+    """A template's blocks with this complaint's values, to insert at the cursor; `text` is its
+    TEXT blocks as one plain reply (for complaints answered through /response)."""
     complaint = complaint_for_composer(request.user, pk)
     template = get_object_or_404(ReplyTemplate, pk=template_pk, merchant=complaint.merchant)
-    return JsonResponse({"blocks": template_blocks_for(template=template, complaint=complaint)})
+    blocks = template_blocks_for(template=template, complaint=complaint)
+    return JsonResponse({"blocks": blocks, "text": template_plain_text(blocks)})
 
 
 def _summary(mode: str, payload: dict[str, Any]) -> list[tuple[str, str]]:

@@ -390,3 +390,38 @@ def test_a_template_button_keeps_its_action_id_and_custom_data_through_the_compo
     expect(page.locator("[data-block]")).to_have_count(1)
     (block,) = composer_content(page)["blocks"]
     assert block["button"]["action"] == action
+
+
+def test_a_template_inserts_its_text_into_the_plain_reply_at_the_cursor(
+    live_server, page, sandbox, sandbox_backed_merchant, start_worker
+):
+    from messaging.models import ReplyTemplate
+
+    start_worker()
+    mchid = sandbox_backed_merchant.mchid
+    (complaint_id,) = sandbox.control.create_complaints(mchid, 1, need_immediate_service=False)
+    complaint = complaint_refresh(merchant=sandbox_backed_merchant, complaint_id=complaint_id)
+    send = {"action_type": "ACTION_TYPE_SEND_MESSAGE", "message_info": {"content": "好"}}
+    ReplyTemplate.objects.create(
+        merchant=sandbox_backed_merchant, name="退款说明",
+        blocks=[
+            {"type": "TEXT", "text": {"text": "订单 {{ order_number }} 的退款已受理。"}},
+            {"type": "BUTTON", "button": {"text": "好的", "action": send}},
+            {"type": "TEXT", "text": {"text": "预计 1–3 个工作日到账。"}},
+        ],
+    )  # fmt: skip
+    agent = make_user("plain_template_agent", AGENT)
+    assign(agent, sandbox_backed_merchant)
+    log_in(page, live_server.url, agent.username)
+    page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    field = page.locator("textarea[data-key=response_content]")
+    field.fill("您好，")
+
+    page.locator('[data-action="composer#insertTemplate"]').click()
+
+    expected = f"您好，\n订单 {complaint.out_trade_no} 的退款已受理。\n预计 1–3 个工作日到账。"
+    expect(field).to_have_value(expected)
+    page.get_by_test_id("composer-send").click()
+    page.get_by_test_id("confirm-send").click()
+    (reply,) = wait_for_reply(sandbox, mchid, complaint_id, 1)
+    assert reply["body"]["response_content"] == expected

@@ -357,9 +357,25 @@ export default class extends Controller {
     const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok) { this.showGlobal(this.message("TemplateFailed")); return; }
     const data = await response.json();
+    if (!this.hasBlockListTarget) {
+      // The plain reply: the template's text goes in at the cursor, replacing nothing.
+      const field = this.rootTarget.querySelector("[data-counter]");
+      if (field && data.text) this.insertText(field, data.text);
+      this.updateCounter();
+      this.changed();
+      return;
+    }
     const first = this.insertBlocks(data.blocks || []);
     if (first) this.focusFirst(first);
     this.changed();
+  }
+
+  insertText(field, text) {
+    const at = field.selectionEnd ?? field.value.length;
+    const before = field.value.slice(0, at);
+    const piece = before && !before.endsWith("\n") ? `\n${text}` : text;
+    field.setRangeText(piece, at, at, "end");
+    field.focus();
   }
 
   async discard(event) {
