@@ -174,7 +174,11 @@ class CredentialForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("User"), queryset=get_user_model().objects.none())
+    user = forms.ModelChoiceField(
+        label=_("User"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Choose an agent or supervisor"),
+    )
 
     def __init__(self, *args, users=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
