@@ -241,3 +241,13 @@ def test_the_list_counts_credential_sets_and_people_each_once(merchant_with_cred
     (row,) = merchant_list()
 
     assert (row.usable_sets, row.assigned_users) == (1, 3)
+
+
+def test_the_credential_page_renders_every_field_of_its_form(admin_client, merchant):
+    from merchants.forms import CredentialForm
+
+    page = admin_client.get(reverse("merchants:credential_add", args=[merchant.pk]))
+
+    html = page.content.decode()
+    missing = [name for name in CredentialForm.base_fields if f'name="{name}"' not in html]
+    assert missing == []
