@@ -1,9 +1,15 @@
-"""Display helpers for the console's own pages (the audit log)."""
+"""Display helpers for the console's own pages (the audit log, roles)."""
 
 from django import template
 
 from console import audit_labels
+from console.roles import ROLE_LABELS
 
 register = template.Library()
 register.filter("audit_action_label", audit_labels.action_label)
 register.filter("audit_target_label", audit_labels.target_label)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))

@@ -26,7 +26,7 @@ def test_demo_agent_logs_in_switches_language_and_logs_out(live_server, page):
     page.get_by_label("用户名").fill("agent")
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("whoami")).to_contain_text("演示坐席")
+    expect(page.get_by_test_id("whoami")).to_contain_text("演示客服")
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()

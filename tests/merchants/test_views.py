@@ -251,3 +251,12 @@ def test_the_credential_page_renders_every_field_of_its_form(admin_client, merch
     html = page.content.decode()
     missing = [name for name in CredentialForm.base_fields if f'name="{name}"' not in html]
     assert missing == []
+
+
+def test_the_users_page_names_roles_in_words(admin_client):
+    make_user("roles_page_agent", "agent")
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    page = admin_client.get(reverse("merchants:users")).content.decode()
+
+    assert '<span class="badge info" title="agent">客服</span>' in page

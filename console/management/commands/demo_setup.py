@@ -28,8 +28,8 @@ from merchants.services import (
 from messaging.services.templates import template_save, template_validate
 
 DEMO_USERS = [
-    ("agent", "演示坐席", AGENT),
-    ("agent2", "演示坐席二", AGENT),
+    ("agent", "演示客服", AGENT),
+    ("agent2", "演示客服二", AGENT),
     ("supervisor", "演示主管", SUPERVISOR),
     ("admin", "演示管理员", ADMIN),
 ]
