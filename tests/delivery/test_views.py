@@ -209,3 +209,12 @@ def test_reply_status_needs_work_complaints(client, shop):
     reply = make_reply(make_complaint(shop))
     response = login(client, admin).get(reverse("messaging:reply_status", args=[reply.pk]))
     assert response.status_code == 403
+
+
+def test_every_page_that_renders_normal_messages_has_their_styles(client, boss, shop):
+    """The history renders replies as the user saw them: it needs the renderer's stylesheet."""
+    client.force_login(boss)
+
+    page = client.get(reverse("messaging:history")).content.decode()
+
+    assert "css/normal_message" in page
