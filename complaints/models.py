@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
 
 # The queue's sort: immediate-service complaints first, then the nearest deadline.
-QUEUE_ORDER = ["-need_immediate_service", "first_reply_due_at", "id"]
+QUEUE_ORDER = ["-need_immediate_service", "due_at", "id"]
 OPEN = ~Q(complaint_state="PROCESSED")
 
 
@@ -70,6 +70,16 @@ class Complaint(models.Model):
     complete_due_at = models.DateTimeField(_("completion deadline"))
     first_replied_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The deadline that matters now, kept by the database: the first reply until one was sent,
+    # then completion. The queue is sorted by it.
+    due_at = models.GeneratedField(
+        expression=Case(
+            When(first_replied_at__isnull=True, then=F("first_reply_due_at")),
+            default=F("complete_due_at"),
+        ),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
     sla_status = models.CharField(
         max_length=16, choices=Sla.choices, default=Sla.ON_TRACK, db_index=True
     )
@@ -82,21 +92,19 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-need_immediate_service", "first_reply_due_at", "id"]
+        ordering = QUEUE_ORDER
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         indexes = [
             models.Index(
-                fields=["merchant", "complaint_state", "first_reply_due_at", "id"],
+                fields=["merchant", "complaint_state", "due_at", "id"],
                 name="complaint_queue_idx",
             ),
             models.Index(
-                fields=["need_immediate_service", "first_reply_due_at", "id"],
+                fields=["need_immediate_service", "due_at", "id"],
                 name="complaint_urgent_idx",
             ),
-            models.Index(
-                fields=["assignee", "first_reply_due_at", "id"], name="complaint_assignee_idx"
-            ),
+            models.Index(fields=["assignee", "due_at", "id"], name="complaint_assignee_idx"),
             # One partial index per queue view, in the queue's order (urgent first, then the
             # deadline), so every view is an ordered index scan that stops after one page.
             models.Index(fields=QUEUE_ORDER, condition=OPEN, name="cq_open_idx"),
@@ -120,7 +128,7 @@ class Complaint(models.Model):
                 name="cq_processing_idx",
             ),
             models.Index(
-                fields=["-first_reply_due_at", "-id"],
+                fields=["-due_at", "-id"],
                 condition=Q(complaint_state="PROCESSED"),
                 name="cq_done_idx",
             ),

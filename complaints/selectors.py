@@ -10,7 +10,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from complaints.models import OPEN, Complaint, ComplaintImage, HistoryEntry, TimelineEvent
+from complaints.models import (
+    OPEN,
+    QUEUE_ORDER,
+    Complaint,
+    ComplaintImage,
+    HistoryEntry,
+    TimelineEvent,
+)
 from merchants.selectors import merchant_ids_visible_to
 
 PAGE_SIZE = 50
@@ -124,7 +131,7 @@ def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:
 
 
 def encode_cursor(complaint: Complaint) -> str:
-    micros = int(complaint.first_reply_due_at.timestamp() * 1_000_000)
+    micros = int(complaint.due_at.timestamp() * 1_000_000)
     return f"{int(complaint.need_immediate_service)}_{micros}_{complaint.pk}"
 
 
@@ -139,11 +146,11 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int] | None:
 
 def _after(due: datetime, pk: int) -> Q:
     # `due >= x` bounds the index scan; the OR only trims the rows sharing that deadline.
-    return Q(first_reply_due_at__gte=due) & (Q(first_reply_due_at__gt=due) | Q(pk__gt=pk))
+    return Q(due_at__gte=due) & (Q(due_at__gt=due) | Q(pk__gt=pk))
 
 
 def _before(due: datetime, pk: int) -> Q:
-    return Q(first_reply_due_at__lte=due) & (Q(first_reply_due_at__lt=due) | Q(pk__lt=pk))
+    return Q(due_at__lte=due) & (Q(due_at__lt=due) | Q(pk__lt=pk))
 
 
 @dataclass
@@ -171,16 +178,16 @@ def queue_page(
 
 
 def _done_rows(base: QuerySet, position, limit: int) -> list[Complaint]:
-    qs = base.order_by("-first_reply_due_at", "-id")
+    qs = base.order_by("-due_at", "-id")
     if position:
         qs = qs.filter(_before(position[1], position[2]))
     return list(qs[:limit])
 
 
 def _open_rows(base: QuerySet, position, limit: int) -> list[Complaint]:
-    ordered = base.order_by("first_reply_due_at", "id")
+    ordered = base.order_by("due_at", "id")
     if position is None:
-        return list(base.order_by("-need_immediate_service", "first_reply_due_at", "id")[:limit])
+        return list(base.order_by(*QUEUE_ORDER)[:limit])
     urgent, due, pk = position
     rows = list(ordered.filter(_after(due, pk), need_immediate_service=urgent)[:limit])
     if urgent and len(rows) < limit:

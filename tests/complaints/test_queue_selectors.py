@@ -42,6 +42,24 @@ def test_immediate_service_complaints_come_first_then_nearest_deadline(working_a
     assert ids(page) == [urgent.complaint_id, early.complaint_id, late.complaint_id]
 
 
+def test_an_answered_complaint_is_sorted_by_its_completion_deadline(working_agent, merchant):
+    """Once the first reply went out, the deadline that matters is completion (72 h): an
+    answered complaint must not crowd out unanswered ones due sooner."""
+    now = timezone.now()
+    answered = make_complaint(
+        merchant, complaint_state="PROCESSING", first_replied_at=now - timedelta(hours=20),
+        first_reply_due_at=now - timedelta(hours=1), complete_due_at=now + timedelta(hours=47),
+    )  # fmt: skip
+    unanswered = make_complaint(merchant, first_reply_due_at=now + timedelta(hours=2))
+
+    page = queue_page(working_agent, QueueFilters())
+    answered.refresh_from_db()
+
+    assert ids(page) == [unanswered.complaint_id, answered.complaint_id]
+    assert answered.due_at == answered.complete_due_at
+    assert page.rows[0].due_at == unanswered.first_reply_due_at
+
+
 def test_keyset_pages_cover_every_open_complaint_once_in_order(working_agent, merchant):
     now = timezone.now()
     for n in range(23):
