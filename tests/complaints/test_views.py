@@ -236,3 +236,15 @@ def test_user_tags_are_shown_in_words_and_unknown_ones_as_received(client, worki
 
     assert '<span class="badge" title="HIGH_RISK">高风险用户</span>' in page
     assert '<span class="badge" title="NEW_TAG">NEW_TAG</span>' in page
+
+
+def test_a_completed_complaint_shows_no_countdown(client, working_agent, merchant):
+    from django.utils import timezone
+
+    done = make_complaint(merchant, complaint_state="PROCESSED", completed_at=timezone.now())
+    login(client, working_agent)
+
+    page = client.get(reverse("complaints:detail", args=[done.pk])).content.decode()
+
+    first_reply = page.split('data-testid="fact-first-reply"', 1)[1].split("</dd>", 1)[0]
+    assert "badge" not in first_reply

@@ -413,7 +413,10 @@ def test_a_template_inserts_its_text_into_the_plain_reply_at_the_cursor(
     agent = make_user("plain_template_agent", AGENT)
     assign(agent, sandbox_backed_merchant)
     log_in(page, live_server.url, agent.username)
-    page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    with page.expect_response(lambda answer: "/preview/" in answer.url):
+        page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    page.wait_for_timeout(300)  # the preview's answer has been applied
+    expect(page.get_by_test_id("composer").locator(".field-error")).to_have_count(0)
     field = page.locator("textarea[data-key=response_content]")
     field.fill("您好，")
 

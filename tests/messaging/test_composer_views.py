@@ -247,3 +247,16 @@ def test_out_of_date_form_is_refused_with_a_message(complaint, agent_a):
 
     assert "reload the page" in answer.content.decode()
     assert not Reply.objects.exists()
+
+
+def test_a_processed_complaint_warns_that_wechat_may_refuse_replies(complaint, agent_a):
+    client = logged_in(agent_a)
+    open_page = client.get(reverse("messaging:composer", args=[complaint.pk])).content.decode()
+    complaint.complaint_state = "PROCESSED"
+    complaint.save(update_fields=["complaint_state"])
+
+    page = client.get(reverse("messaging:composer", args=[complaint.pk])).content.decode()
+
+    assert 'data-testid="processed-notice"' not in open_page
+    assert 'data-testid="processed-notice"' in page
+    assert 'data-testid="composer-send"' in page  # a warning, not a block: the rule is inferred

@@ -490,10 +490,13 @@ export default class extends Controller {
       field.removeAttribute("aria-describedby");
     }
     const unplaced = [];
-    // A message with no blocks yet needs no red text: the empty list already asks for one (the
-    // send dialog still refuses it).
+    // An empty message (no blocks, or no text in a plain reply) needs no red text: the empty
+    // editor already asks for content (the send dialog still refuses it).
     const noBlocks = this.hasBlockListTarget && !this.blockListTarget.querySelector("[data-block]");
-    const notes = errors.filter(([path]) => !(noBlocks && path === "blocks"))
+    const text = this.rootTarget.querySelector('[data-key="response_content"]');
+    const noText = text !== null && text.value.trim() === "";
+    const untouched = ([path]) => (noBlocks && path === "blocks") || (noText && path === "response_content");
+    const notes = errors.filter((error) => !untouched(error))
       .map(([path, text]) => [path, text, "error"])
       .concat(warnings.map(([path, text]) => [path, text, "warning"]));
     notes.forEach(([path, text, kind], index) => {
