@@ -33,10 +33,22 @@ def timeline_with_status(complaint) -> list:
     return items
 
 
+def _completion_pending(timeline: list) -> bool:
+    """A 'mark as processed' that is queued or on its way (read from the timeline's replies)."""
+    return any(
+        item.source == "reply"
+        and item.obj.endpoint == "complete"
+        and item.obj.status in ("queued", "sending", "retrying")
+        for item in timeline
+    )
+
+
 def detail_context(request: HttpRequest, complaint, **extra) -> dict:
+    timeline = timeline_with_status(complaint)
     return {
         "complaint": complaint,
-        "timeline": timeline_with_status(complaint),
+        "timeline": timeline,
+        "completion_pending": _completion_pending(timeline),
         "images": complaint_images(complaint),
         "assignable": list(services.assignable_users(complaint)),
         "present": services.present_on(complaint.pk, exclude_user=request.user),

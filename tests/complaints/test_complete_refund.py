@@ -44,6 +44,20 @@ def test_mark_complete_queues_one_reply_even_if_submitted_twice(logged_in, merch
     assert str(reply.idempotent_id) == form["idempotent_id"]
 
 
+def test_a_queued_completion_replaces_the_form_until_wechat_confirms(logged_in, merchant):
+    complaint = make_complaint(merchant)
+    detail = reverse("complaints:detail", args=[complaint.pk])
+    before = logged_in.get(detail).content.decode()
+
+    form = {"idempotent_id": str(uuid.uuid4()), "confirm": "on"}
+    logged_in.post(reverse("complaints:complete", args=[complaint.pk]), form)
+    after = logged_in.get(detail).content.decode()
+
+    assert 'data-testid="complete-form"' in before
+    assert 'data-testid="complete-form"' not in after
+    assert 'data-testid="completion-pending"' in after
+
+
 def test_refund_approval_is_queued_for_refund_complaints(logged_in, merchant):
     complaint = make_complaint(merchant, problem_type="REFUND")
 
