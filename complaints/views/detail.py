@@ -33,14 +33,14 @@ def timeline_with_status(complaint) -> list:
     return items
 
 
-def _completion_pending(timeline: list) -> bool:
-    """A 'mark as processed' that is queued or on its way (read from the timeline's replies)."""
-    return any(
-        item.source == "reply"
-        and item.obj.endpoint == "complete"
-        and item.obj.status in ("queued", "sending", "retrying")
+def _pending_endpoints(timeline: list) -> set[str]:
+    """Endpoints with a reply queued or on its way (read from the timeline's replies): their
+    forms give way to a notice until WeChat Pay confirms, so nobody sends twice."""
+    return {
+        item.obj.endpoint
         for item in timeline
-    )
+        if item.source == "reply" and item.obj.status in ("queued", "sending", "retrying")
+    }
 
 
 def detail_context(request: HttpRequest, complaint, **extra) -> dict:
@@ -48,7 +48,7 @@ def detail_context(request: HttpRequest, complaint, **extra) -> dict:
     return {
         "complaint": complaint,
         "timeline": timeline,
-        "completion_pending": _completion_pending(timeline),
+        "pending": _pending_endpoints(timeline),
         "images": complaint_images(complaint),
         "assignable": list(services.assignable_users(complaint)),
         "present": services.present_on(complaint.pk, exclude_user=request.user),

@@ -123,3 +123,20 @@ def test_queued_replies_show_in_the_timeline(logged_in, merchant):
     page = logged_in.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
 
     assert 'data-testid="reply-attempt"' in page
+
+
+def test_a_queued_refund_decision_replaces_its_form_until_wechat_confirms(logged_in, merchant):
+    complaint = make_complaint(merchant, problem_type="REFUND")
+    detail = reverse("complaints:detail", args=[complaint.pk])
+    assert 'data-testid="refund-form"' in logged_in.get(detail).content.decode()
+
+    logged_in.post(
+        reverse("complaints:refund", args=[complaint.pk]),
+        {"idempotent_id": str(uuid.uuid4()), "action": "APPROVE", "launch_refund_day": "3",
+         "confirm": "on"},
+    )  # fmt: skip
+    after = logged_in.get(detail).content.decode()
+
+    assert Reply.objects.filter(endpoint="update-refund-progress").exists()
+    assert 'data-testid="refund-form"' not in after
+    assert 'data-testid="refund-pending"' in after
