@@ -213,6 +213,11 @@ def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
         if before == Complaint.State.PENDING:
             complaint.complaint_state = Complaint.State.PROCESSING
             changed.append("complaint_state")
+        if complaint.incoming_user_response:
+            # Answered: WeChat clears the flag too, but tells nobody (no notification for the
+            # merchant's own replies), so the queue would show "new user message" until a sync.
+            complaint.incoming_user_response = False
+            changed.append("incoming_user_response")
         if not reply.is_automatic and complaint.first_replied_at is None:
             complaint.first_replied_at = now
             changed.append("first_replied_at")

@@ -69,6 +69,22 @@ def test_delivered_reply_records_log_id_and_moves_the_complaint(sandbox, wired, 
     assert TimelineEvent.Kind.STATE_CHANGED in kinds
 
 
+def test_answering_a_new_user_message_clears_the_flag_as_wechat_does(sandbox, wired, agent):
+    from complaints.services import complaint_refresh
+
+    complaint = sandbox_complaint(sandbox, wired)
+    sandbox.control.user_action(complaint.complaint_id, "message", content="什么时候处理？")
+    complaint = complaint_refresh(merchant=wired, complaint_id=complaint.complaint_id)
+    assert complaint.incoming_user_response
+
+    assert reply_deliver(reply_id=text_reply(complaint, agent).pk) == "delivered"
+
+    complaint.refresh_from_db()
+    assert not complaint.incoming_user_response
+    wechat = complaint_refresh(merchant=wired, complaint_id=complaint.complaint_id)
+    assert not wechat.incoming_user_response  # the sandbox, like WeChat, agrees
+
+
 def test_automatic_reply_does_not_count_as_first_human_reply(sandbox, wired):
     complaint = sandbox_complaint(sandbox, wired, need_immediate_service=True)
     reply = reply_submit(
