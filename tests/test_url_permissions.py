@@ -80,6 +80,8 @@ EXPECTED: dict[str, Row] = {
     "readyz": Row(EVERYONE),
     "login": Row(EVERYONE),
     "logout": Row(ANY_USER, method="POST"),
+    "password_change": Row(ANY_USER),
+    "password_change_done": Row(ANY_USER),
     "set_language": Row(EVERYONE, method="POST"),
     "console:audit": Row(AUDITORS),
     # --- merchants (admins only; admins manage every merchant) --------------------------

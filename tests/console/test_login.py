@@ -77,3 +77,39 @@ def test_chinese_is_shown_even_when_the_browser_asks_for_english(client):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
 
     assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_a_user_changes_their_own_password_and_other_sessions_end(client, agent):
+    from django.test import Client
+
+    other_device = Client()
+    other_device.force_login(agent)
+    client.force_login(agent)
+    new = "a-much-longer-passphrase-2026"
+
+    wrong = client.post(reverse("password_change"), {
+        "old_password": "not-it", "new_password1": new, "new_password2": new,
+    })  # fmt: skip
+    done = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": new, "new_password2": new,
+    })  # fmt: skip
+
+    assert wrong.status_code == 200 and 'data-testid="error-old_password"' in wrong.content.decode()
+    assert done.status_code == 302 and done["Location"] == reverse("password_change_done")
+    agent.refresh_from_db()
+    assert agent.check_password(new)
+    assert client.get(reverse("password_change_done")).status_code == 200  # still signed in
+    assert other_device.get("/").status_code == 302  # signed out elsewhere
+
+
+def test_a_weak_new_password_is_refused_with_the_reason(client, agent):
+    client.force_login(agent)
+
+    answer = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678",
+    })  # fmt: skip
+
+    assert answer.status_code == 200
+    assert 'data-testid="error-new_password2"' in answer.content.decode()
+    agent.refresh_from_db()
+    assert agent.check_password(PASSWORD)
