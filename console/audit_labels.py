@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS: dict[str, Promise] = {
     "login.failed": _("Failed login"),
     "user.roles_changed": _("Roles changed"),
+    "user.password_changed": _("Password changed"),
     "merchant.created": _("Merchant added"),
     "merchant.updated": _("Merchant changed"),
     "merchant.connection_tested": _("Connection tested"),

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from console import health, selectors
 from console.context_processors import navigation
 from console.forms import AuditFilterForm
 from console.roles import perm
+from console.services import audit_record
 
 
 @login_not_required
@@ -41,3 +43,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = selectors.audit_events(filters=form.cleaned_data if form.is_valid() else {})
     page = selectors.paginate(events, request.GET.get("page"))
     return render(request, "console/audit_log.html", {"form": form, "page": page})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own form and checks; the change is audited (never the password)."""
+
+    success_url = "/accounts/password/done/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            action="user.password_changed",
+            request=self.request,
+            target_type="user",
+            target_id=self.request.user.pk,
+        )
+        return response

@@ -100,6 +100,8 @@ def test_a_user_changes_their_own_password_and_other_sessions_end(client, agent)
     assert agent.check_password(new)
     assert client.get(reverse("password_change_done")).status_code == 200  # still signed in
     assert other_device.get("/").status_code == 302  # signed out elsewhere
+    event = AuditEvent.objects.get(action="user.password_changed")
+    assert event.actor == agent and new not in str(event.changes)
 
 
 def test_a_weak_new_password_is_refused_with_the_reason(client, agent):
