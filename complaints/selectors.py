@@ -206,18 +206,28 @@ class TimelineItem:
     status: dict[str, Any] | None = None  # a reply's live-status context (set by the view)
 
 
+# The reply item itself shows these (with its live status), so they would only repeat it.
+REPLY_EVENTS = (TimelineEvent.Kind.REPLY_QUEUED, TimelineEvent.Kind.REPLY_DELIVERED)
+
+
 def complaint_timeline(complaint: Complaint) -> list[TimelineItem]:
     """WeChat's negotiation history, the console's own events (claims, notes, …) and its reply
-    attempts, merged in time order. Three queries, whatever the lengths."""
+    attempts, merged in time order, each message once: a history entry that is one of the
+    console's own replies (same log_id) is shown as that reply. Three queries, whatever the
+    lengths."""
     from messaging.models import Reply
 
+    replies = list(Reply.objects.filter(complaint=complaint).select_related("author"))
+    sent = {reply.log_id for reply in replies if reply.log_id}
     items = [
         TimelineItem(entry.operate_time, "wechat", entry)
         for entry in HistoryEntry.objects.filter(complaint=complaint).order_by("operate_time", "id")
+        if entry.log_id not in sent
     ]
-    events = TimelineEvent.objects.filter(complaint=complaint).select_related("actor")
-    items += [TimelineItem(event.created_at, "event", event) for event in events]
-    replies = Reply.objects.filter(complaint=complaint).select_related("author")
+    events = TimelineEvent.objects.filter(complaint=complaint).exclude(kind__in=REPLY_EVENTS)
+    items += [
+        TimelineItem(event.created_at, "event", event) for event in events.select_related("actor")
+    ]
     items += [TimelineItem(reply.created_at, "reply", reply) for reply in replies]
     items.sort(key=lambda item: item.at)
     return items

@@ -97,3 +97,28 @@ def test_the_refreshed_timeline_carries_the_status_too(client, working_agent, co
     fragment = client.get(reverse("complaints:timeline", args=[complaint.pk])).content.decode()
 
     assert 'data-status="sending"' in status_block(fragment, reply)
+
+
+def test_a_console_reply_that_came_back_in_the_history_is_shown_once(complaint, working_agent):
+    from complaints.models import HistoryEntry, TimelineEvent
+    from complaints.selectors import complaint_timeline
+
+    reply = make_reply(complaint, working_agent, status="delivered", log_id="LOG-SENT-1")
+    TimelineEvent.objects.create(complaint=complaint, kind="reply_queued", actor=working_agent)
+    TimelineEvent.objects.create(complaint=complaint, kind="note", actor=working_agent)
+    for log_id, kind in [("LOG-SENT-1", "MERCHANT_RESPONSE"), ("LOG-USER-2", "USER_RESPONSE")]:
+        HistoryEntry.objects.create(
+            complaint=complaint, log_id=log_id, operator="x", operate_type=kind,
+            operate_time=timezone.now(), operate_details="您好",
+        )  # fmt: skip
+
+    items = complaint_timeline(complaint)
+
+    shown = [
+        (item.source, getattr(item.obj, "log_id", getattr(item.obj, "kind", ""))) for item in items
+    ]
+    assert ("reply", "LOG-SENT-1") in shown
+    assert ("wechat", "LOG-USER-2") in shown
+    assert ("wechat", "LOG-SENT-1") not in shown  # the same message, already shown as the reply
+    assert ("event", "note") in shown and ("event", "reply_queued") not in shown
+    assert reply.pk == next(item.obj.pk for item in items if item.source == "reply")
