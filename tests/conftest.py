@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import time
 
 import pytest
 from django.utils import translation
@@ -47,6 +48,16 @@ def _has_chinese_font() -> bool:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 720}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def page(page, live_server):
+    """Playwright's page, left cleanly: leaving the console fires the composer's last draft save
+    (pagehide, keepalive); let the live server finish it before the test database is flushed,
+    or the flush's TRUNCATE can deadlock with that save."""
+    yield page
+    page.goto("about:blank")
+    time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)
