@@ -90,6 +90,7 @@ def test_kpis_from_rows(setup):
     assert [row.label for row in kpis.by_agent] == ["alice"]
     assert kpis.by_merchant[0].count == 4
     assert kpis.replied_within_24h == pytest.approx(3 / 5)
+    assert kpis.replied_within_target == pytest.approx(3 / 5)
     assert kpis.completed_within_72h == pytest.approx(1 / 5)
     assert kpis.overdue == 4  # every open complaint is past its 72 h deadline
     assert (kpis.human.delivered, kpis.human.failed) == (4, 1)
@@ -140,3 +141,23 @@ def test_kpi_page_refuses_an_inverted_period(client, setup):
         "The start date is after the end date." in page.content.decode()
         or "开始" in page.content.decode()
     )
+
+
+def test_immediate_service_counts_24_h_for_wechat_and_its_own_target_apart(db):
+    """Replied after 2 h: within WeChat's 24 h, but late for the console's 60-minute target."""
+    now = timezone.now()
+    shop = make_merchant()
+    boss = make_user("boss", SUPERVISOR)
+    assign(boss, shop)
+    opened = now - timedelta(days=1)
+    make_complaint(
+        shop, need_immediate_service=True, complaint_time=opened,
+        first_reply_due_at=opened + timedelta(hours=1),
+        complete_due_at=opened + timedelta(hours=72),
+        first_replied_at=opened + timedelta(hours=2),
+    )  # fmt: skip
+    today = timezone.localdate()
+
+    kpis = kpis_for(boss, date_from=today - timedelta(days=3), date_to=today, now=now)
+
+    assert (kpis.replied_within_24h, kpis.replied_within_target) == (1.0, 0.0)
