@@ -35,6 +35,7 @@ class ControlApi:
             ("POST", re.compile(r"/_sandbox/merchants"), self.register_merchant),
             ("GET", re.compile(r"/_sandbox/merchants"), self.list_merchants),
             ("POST", re.compile(r"/_sandbox/complaints"), self.create_complaints),
+            ("POST", re.compile(r"/_sandbox/complaints/new"), self.create_from_page),
             ("GET", re.compile(r"/_sandbox/complaints/(\d+)"), self.complaint_page),
             ("POST", re.compile(r"/_sandbox/complaints/(\d+)/user-actions"), self.user_action),
             ("POST", re.compile(r"/_sandbox/complaints/(\d+)/act"), self.act_from_page),
@@ -127,7 +128,24 @@ class ControlApi:
     # --- complaints and the user's side ---------------------------------------
 
     def create_complaints(self, request: Request, _: re.Match[str]) -> Response:
-        body = request.json()
+        return Response.json(200, {"complaint_ids": self._create(request.json())})
+
+    def create_from_page(self, request: Request, _: re.Match[str]) -> Response:
+        """The list page's form: a demo creates complaints as a consumer would file them."""
+        fields = request.form()
+        body: dict[str, Any] = {
+            "complainted_mchid": fields.get("complainted_mchid", ""),
+            "count": int(fields["count"]) if fields.get("count", "").isdigit() else 0,
+            "need_immediate_service": fields.get("need_immediate_service") == "on",
+            "problem_type": fields.get("problem_type") or None,
+        }
+        try:
+            self._create(body)
+        except ApiError as err:
+            return pages.html(pages.index(self.app, None, error=err.message), status=err.status)
+        return Response(303, b"", {"Location": "/_sandbox/"})
+
+    def _create(self, body: Any) -> list[str]:
         mchid = _require(body, "complainted_mchid", str)
         count = body.get("count", 1)
         if not isinstance(count, int) or not 1 <= count <= 500:
@@ -138,7 +156,7 @@ class ControlApi:
         overrides = body.get("overrides", {})
         if not isinstance(overrides, dict):
             raise ApiError(400, "PARAM_ERROR", "overrides must be an object")
-        ids = complaints.create_complaints(
+        return complaints.create_complaints(
             self.app,
             mchid=mchid,
             count=count,
@@ -146,7 +164,6 @@ class ControlApi:
             problem_type=problem_type,
             overrides=overrides,
         )
-        return Response.json(200, {"complaint_ids": ids})
 
     def user_action(self, request: Request, match: re.Match[str]) -> Response:
         entry = user_actions.perform(self.app, match.group(1), request.json())
@@ -209,10 +226,13 @@ class ControlApi:
     # --- pages ------------------------------------------------------------------
 
     def index_page(self, request: Request, _: re.Match[str]) -> Response:
-        return pages.html(pages.index(self.app, request.query.get("mchid")))
+        return pages.html(pages.index(self.app, request.query.get("mchid")), title="投诉单列表")
 
     def complaint_page(self, request: Request, match: re.Match[str]) -> Response:
-        return pages.html(pages.conversation(self.app, match.group(1)))
+        complaint_id = match.group(1)
+        return pages.html(
+            pages.conversation(self.app, complaint_id), title=f"投诉单 {complaint_id}"
+        )
 
     def act_from_page(self, request: Request, match: re.Match[str]) -> Response:
         """The conversation page's forms: act as the consumer, then show the page again."""
@@ -224,7 +244,7 @@ class ControlApi:
             user_actions.perform(self.app, complaint_id, fields)
         except ApiError as err:
             page = pages.conversation(self.app, complaint_id, error=err.message)
-            return pages.html(page, status=err.status)
+            return pages.html(page, title=f"投诉单 {complaint_id}", status=err.status)
         return Response(303, b"", {"Location": f"/_sandbox/complaints/{complaint_id}"})
 
     def media(self, request: Request, match: re.Match[str]) -> Response:

@@ -40,6 +40,7 @@ margin:4px 4px 0 0;background:#fff}.group.vertical .btn{display:block;text-align
 margin-top:6px;border-radius:4px}img.wide{max-width:100%}.meta{color:#888;font-size:12px}
 form.inline{display:inline}button.btn{cursor:pointer;font:inherit}.error{color:#fa5151}
 textarea{width:100%;box-sizing:border-box;font:inherit;padding:6px}.acts{margin-top:8px}
+label{margin-right:8px}input[type=number]{width:5em}
 """
 
 
@@ -61,7 +62,7 @@ def _media_src(path_or_id: str) -> str:
     return "/_sandbox/media/" + path_or_id
 
 
-def index(app: Sandbox, mchid: str | None) -> str:
+def index(app: Sandbox, mchid: str | None, error: str = "") -> str:
     rows = app.store.query(
         "SELECT data FROM complaints WHERE (? IS NULL OR mchid = ?)"
         " ORDER BY created DESC LIMIT 300",
@@ -82,12 +83,32 @@ def index(app: Sandbox, mchid: str | None) -> str:
             f"{escape(c['complaint_id'])}</a></td><td>{escape(c['complainted_mchid'])}</td>"
             f"<td>{escape(c['problem_description'])}</td>"
             f"<td>{STATES.get(c['complaint_state'], escape(c['complaint_state']))}</td>"
-            f"<td>{''.join(flags)}</td><td class=meta>{escape(c['complaint_time'][:19])}</td></tr>"
+            f"<td>{''.join(flags)}</td><td class=meta>"
+            f"{escape(c['complaint_time'][:16].replace('T', ' '))}</td></tr>"
         )
     table = "".join(lines) or '<tr><td colspan="6">暂无投诉单</td></tr>'
-    return (
+    return _new_complaint_form(app, error) + (
         "<table><tr><th>投诉单号</th><th>被诉商户号</th><th>问题描述</th><th>状态</th>"
         f"<th>标记</th><th>投诉时间</th></tr>{table}</table>"
+    )
+
+
+def _new_complaint_form(app: Sandbox, error: str) -> str:
+    """File complaints as consumers would (demos): they reach the console by notification."""
+    merchants = "".join(
+        f'<option value="{escape(mchid)}">{escape(mchid)}</option>'
+        for mchid in app.store.merchants()
+    )
+    problems = "".join(f'<option value="{key}">{label}</option>' for key, label in PROBLEMS.items())
+    failure = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    return (
+        '<form class="card" method="post" action="/_sandbox/complaints/new">'
+        '<div class="bold">新建投诉单（扮演用户）</div>'
+        f'{failure}<label>被诉商户号 <select name="complainted_mchid">{merchants}</select></label> '
+        f'<label>问题类型 <select name="problem_type">{problems}</select></label> '
+        '<label><input type="checkbox" name="need_immediate_service"> 需即时服务</label> '
+        '<label>数量 <input type="number" name="count" value="1" min="1" max="500"></label> '
+        '<button type="submit" class="btn">提交投诉</button></form>'
     )
 
 

@@ -203,3 +203,22 @@ def test_a_refused_consumer_action_on_the_page_says_why(sandbox, sandbox_merchan
 
     assert answer.status_code == 400
     assert "action_id" in answer.text and 'role="alert"' in answer.text
+
+
+def test_the_list_page_files_complaints_for_a_demo(sandbox, sandbox_merchant):
+    import requests
+
+    new = f"{sandbox.base_url}/_sandbox/complaints/new"
+    form = {"complainted_mchid": sandbox_merchant.mchid, "problem_type": "REFUND",
+            "need_immediate_service": "on", "count": "2"}  # fmt: skip
+
+    page = requests.get(f"{sandbox.base_url}/_sandbox/", timeout=10).text
+    filed = requests.post(new, data=form, timeout=10)
+    refused = requests.post(new, data={**form, "count": "0"}, timeout=10)
+
+    assert f'<option value="{sandbox_merchant.mchid}">' in page
+    assert filed.history[0].status_code == 303
+    listed = Signer(sandbox_merchant).call("GET", today_list()).json()["data"]
+    assert len(listed) == 2
+    assert all(c["need_immediate_service"] and c["problem_type"] == "REFUND" for c in listed)
+    assert refused.status_code == 400 and "count" in refused.text
