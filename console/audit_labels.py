@@ -11,6 +11,8 @@ ACTIONS: dict[str, Promise] = {
     "login.failed": _("Failed login"),
     "user.roles_changed": _("Roles changed"),
     "user.password_changed": _("Password changed"),
+    "user.created": _("User added"),
+    "user.password_reset": _("Password reset by an admin"),
     "merchant.created": _("Merchant added"),
     "merchant.updated": _("Merchant changed"),
     "merchant.connection_tested": _("Connection tested"),

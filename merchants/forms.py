@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from console.roles import ROLE_LABELS
@@ -199,3 +200,17 @@ class UserRolesForm(forms.Form):
         queryset=Merchant.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class UserCreateForm(UserRolesForm):
+    username = forms.CharField(
+        label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()]
+    )
+    name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    field_order = ["username", "name", "roles", "merchants"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username

@@ -29,5 +29,7 @@ urlpatterns = [
         name="assignment_remove",
     ),
     path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("users/<int:user_id>/password/", views.user_password_reset, name="user_password_reset"),
 ]

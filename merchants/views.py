@@ -8,12 +8,19 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from console.roles import ROLE_PERMISSIONS, perm, roles_of
 from merchants import selectors, services
-from merchants.forms import AssignmentForm, CredentialForm, MerchantForm, UserRolesForm
+from merchants.forms import (
+    AssignmentForm,
+    CredentialForm,
+    MerchantForm,
+    UserCreateForm,
+    UserRolesForm,
+)
 from merchants.models import CredentialSet, Merchant
 
 # Never shown on error pages or in error reports, even with DEBUG on.
@@ -229,3 +236,29 @@ def _save_user(request: HttpRequest, user, data: dict, current: set[int]) -> Non
             services.assignment_add(merchant=merchant, user=user, by=request.user, request=request)
     for merchant in Merchant.objects.filter(pk__in=current - set(wanted)):
         services.assignment_remove(merchant=merchant, user=user, by=request.user, request=request)
+
+
+@manage_merchants
+@never_cache
+def user_create(request: HttpRequest) -> HttpResponse:
+    """A new console user; the generated password is shown on this answer only."""
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user, password = services.user_create(
+            username=data["username"], name=data["name"], roles=data["roles"],
+            merchants=list(data["merchants"]), by=request.user, request=request,
+        )  # fmt: skip
+        context = {"subject": user, "password": password}
+        return render(request, "merchants/user_password.html", context)
+    return render(request, "merchants/user_create.html", {"form": form})
+
+
+@manage_merchants
+@never_cache
+@require_POST
+def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    password = services.user_password_reset(user=user, by=request.user, request=request)
+    context = {"subject": user, "password": password, "reset": True}
+    return render(request, "merchants/user_password.html", context)

@@ -105,6 +105,10 @@ EXPECTED: dict[str, Row] = {
     ),
     "merchants:users": Row(ADMIN_ONLY),
     "merchants:user_edit": Row(ADMIN_ONLY, lambda w: {"user_id": w.users["agent_a"].pk}),
+    "merchants:user_create": Row(ADMIN_ONLY),
+    "merchants:user_password_reset": Row(
+        ADMIN_ONLY, lambda w: {"user_id": w.users["agent_a"].pk}, "POST"
+    ),
     # --- complaints (scoped by assignment) --------------------------------------------
     "complaints:queue": Row(AGENT_WORK),
     "complaints:detail": Row(COMPLAINT_A, complaint_a),

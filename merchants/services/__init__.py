@@ -30,6 +30,8 @@ from merchants.services.merchants import (
     assignment_remove,
     merchant_create,
     merchant_update,
+    user_create,
+    user_password_reset,
     user_roles_set,
 )
 
@@ -56,6 +58,8 @@ __all__ = [
     "merchant_update",
     "merchant_verifier",
     "notification_url",
+    "user_create",
+    "user_password_reset",
     "user_roles_set",
     "wechatpay_client",
 ]

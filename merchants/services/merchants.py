@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -100,3 +102,46 @@ def _audit_assignment(action: str, merchant: Merchant, user, by, request) -> Non
 def user_roles_set(*, user, roles: list[str], by=None, request: HttpRequest | None = None) -> None:
     """Replace a user's roles (console.services.user_set_roles audits it)."""
     user_set_roles(user=user, roles=roles, by=by, request=request)
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def user_create(
+    *,
+    username: str,
+    name: str,
+    roles: list[str],
+    merchants: list[Merchant],
+    by=None,
+    request: HttpRequest | None = None,
+) -> tuple[Any, str]:
+    """A console user with a generated password, returned once (never stored or logged in
+    clear); roles and merchant assignments audited as usual."""
+    password = _new_password()
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(
+            username=username, password=password, first_name=name
+        )
+        audit_record(
+            action="user.created", actor=by, request=request, target_type="user",
+            target_id=user.pk, changes={"username": username, "name": name},
+        )  # fmt: skip
+        user_set_roles(user=user, roles=roles, by=by, request=request)
+        for merchant in merchants:
+            assignment_add(merchant=merchant, user=user, by=by, request=request)
+    return user, password
+
+
+def user_password_reset(*, user, by=None, request: HttpRequest | None = None) -> str:
+    """A new generated password for someone who lost theirs; their sessions end."""
+    password = _new_password()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            action="user.password_reset", actor=by, request=request, target_type="user",
+            target_id=user.pk, changes={"username": user.username},
+        )  # fmt: skip
+    return password

@@ -260,3 +260,52 @@ def test_the_users_page_names_roles_in_words(admin_client):
     page = admin_client.get(reverse("merchants:users")).content.decode()
 
     assert '<span class="badge info" title="agent">客服</span>' in page
+
+
+def test_an_admin_adds_a_user_whose_password_is_shown_once(admin_client, merchant):
+    answer = admin_client.post(reverse("merchants:user_create"), {
+        "username": "new_agent", "name": "新客服", "roles": ["agent"],
+        "merchants": [merchant.pk],
+    })  # fmt: skip
+
+    page = answer.content.decode()
+    password = page.split('<code class="one-time-password">', 1)[1].split("</code>", 1)[0]
+    user = get_user_model().objects.get(username="new_agent")
+    assert user.check_password(password) and len(password) >= 12
+    assert roles_of(user) == ["agent"]
+    assert MerchantAssignment.objects.filter(user=user, merchant=merchant).exists()
+    assert answer["Cache-Control"].startswith("max-age=0")
+    audited = AuditEvent.objects.filter(target_id=str(user.pk)).values_list("action", flat=True)
+    assert {"user.created", "user.roles_changed", "assignment.added"} <= set(audited)
+    assert not any(password in str(e.changes) for e in AuditEvent.objects.all())
+
+
+def test_a_taken_or_invalid_username_is_refused_and_nothing_is_created(admin_client, merchant):
+    make_user("taken_name", "agent")
+    before = get_user_model().objects.count()
+
+    taken = admin_client.post(reverse("merchants:user_create"), {"username": "TAKEN_name"})
+    invalid = admin_client.post(reverse("merchants:user_create"), {"username": "no spaces!"})
+
+    assert 'data-testid="error-username"' in taken.content.decode()
+    assert 'data-testid="error-username"' in invalid.content.decode()
+    assert get_user_model().objects.count() == before
+
+
+def test_an_admin_resets_a_forgotten_password(admin_client):
+    from django.test import Client
+
+    from tests.fixtures.users import PASSWORD
+
+    agent = make_user("forgetful_agent", "agent")
+    their_browser = Client()
+    their_browser.force_login(agent)
+
+    answer = admin_client.post(reverse("merchants:user_password_reset", args=[agent.pk]))
+
+    password = answer.content.decode().split('<code class="one-time-password">', 1)[1]
+    password = password.split("</code>", 1)[0]
+    agent.refresh_from_db()
+    assert agent.check_password(password) and not agent.check_password(PASSWORD)
+    assert their_browser.get("/").status_code == 302  # their session ended
+    assert AuditEvent.objects.filter(action="user.password_reset").exists()
