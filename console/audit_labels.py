@@ -13,6 +13,8 @@ ACTIONS: dict[str, Promise] = {
     "user.password_changed": _("Password changed"),
     "user.created": _("User added"),
     "user.password_reset": _("Password reset by an admin"),
+    "user.deactivated": _("User deactivated"),
+    "user.reactivated": _("User reactivated"),
     "merchant.created": _("Merchant added"),
     "merchant.updated": _("Merchant changed"),
     "merchant.connection_tested": _("Connection tested"),

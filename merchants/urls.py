@@ -32,4 +32,5 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("users/<int:user_id>/password/", views.user_password_reset, name="user_password_reset"),
+    path("users/<int:user_id>/active/", views.user_active, name="user_active"),
 ]

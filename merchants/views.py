@@ -262,3 +262,20 @@ def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     password = services.user_password_reset(user=user, by=request.user, request=request)
     context = {"subject": user, "password": password, "reset": True}
     return render(request, "merchants/user_password.html", context)
+
+
+@manage_merchants
+@require_POST
+def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(user=user, active=active, by=request.user, request=request)
+    except services.CannotDeactivateSelf:
+        messages.error(request, _("You cannot deactivate yourself."))
+        return redirect("merchants:user_edit", user_id=user.pk)
+    if active:
+        messages.success(request, _("%(user)s can log in again.") % {"user": user})
+    else:
+        messages.success(request, _("%(user)s can no longer log in.") % {"user": user})
+    return redirect("merchants:users")

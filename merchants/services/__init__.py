@@ -26,6 +26,7 @@ from merchants.services.credentials import (
     credential_retire,
 )
 from merchants.services.merchants import (
+    CannotDeactivateSelf,
     assignment_add,
     assignment_remove,
     merchant_create,
@@ -33,11 +34,13 @@ from merchants.services.merchants import (
     user_create,
     user_password_reset,
     user_roles_set,
+    user_set_active,
 )
 
 __all__ = [
     "CallResult",
     "CredentialStateError",
+    "CannotDeactivateSelf",
     "NoActiveCredentials",
     "assignment_add",
     "assignment_remove",
@@ -61,5 +64,6 @@ __all__ = [
     "user_create",
     "user_password_reset",
     "user_roles_set",
+    "user_set_active",
     "wechatpay_client",
 ]

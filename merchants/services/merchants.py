@@ -145,3 +145,23 @@ def user_password_reset(*, user, by=None, request: HttpRequest | None = None) ->
             target_id=user.pk, changes={"username": user.username},
         )  # fmt: skip
     return password
+
+
+class CannotDeactivateSelf(ValueError):
+    """An admin may not lock themselves out."""
+
+
+def user_set_active(*, user, active: bool, by=None, request: HttpRequest | None = None) -> None:
+    """Switch a user off (they can no longer log in; their sessions end) or back on."""
+    if not active and by is not None and user.pk == by.pk:
+        raise CannotDeactivateSelf("you cannot deactivate yourself")
+    if user.is_active == active:
+        return
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action="user.reactivated" if active else "user.deactivated", actor=by,
+            request=request, target_type="user", target_id=user.pk,
+            changes={"username": user.username},
+        )  # fmt: skip

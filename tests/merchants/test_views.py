@@ -309,3 +309,34 @@ def test_an_admin_resets_a_forgotten_password(admin_client):
     assert agent.check_password(password) and not agent.check_password(PASSWORD)
     assert their_browser.get("/").status_code == 302  # their session ended
     assert AuditEvent.objects.filter(action="user.password_reset").exists()
+
+
+def test_an_admin_deactivates_someone_who_left_and_can_bring_them_back(admin_client, admin_user):
+    from django.test import Client
+
+    agent = make_user("leaver", "agent")
+    their_browser = Client()
+    their_browser.force_login(agent)
+    url = reverse("merchants:user_active", args=[agent.pk])
+
+    admin_client.post(url, {"active": "0"})
+    agent.refresh_from_db()
+    assert not agent.is_active
+    assert their_browser.get("/").status_code == 302  # their session ended
+    admin_client.post(url, {"active": "1"})
+    agent.refresh_from_db()
+    assert agent.is_active
+    actions = set(
+        AuditEvent.objects.filter(target_id=str(agent.pk)).values_list("action", flat=True)
+    )
+    assert {"user.deactivated", "user.reactivated"} <= actions
+
+
+def test_an_admin_cannot_deactivate_themselves(admin_client, admin_user):
+    answer = admin_client.post(
+        reverse("merchants:user_active", args=[admin_user.pk]), {"active": "0"}, follow=True
+    )
+
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+    assert "You cannot deactivate yourself." in answer.content.decode()
