@@ -56,8 +56,9 @@ def page(page, live_server):
     (pagehide, keepalive); let the live server finish it before the test database is flushed,
     or the flush's TRUNCATE can deadlock with that save."""
     yield page
-    page.goto("about:blank")
-    time.sleep(0.5)
+    if not page.is_closed():
+        page.goto("about:blank")
+        time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)
