@@ -77,6 +77,9 @@ def test_limits_off_never_wait(settings):
 
 
 def test_delivery_waits_for_the_limiter_instead_of_calling(limits, complaint):
+    # One call per 100 minutes: the two deliveries below can never straddle a slot boundary
+    # (with one per minute they did, about once in a few hundred runs).
+    limits.WECHATPAY_RATE_LIMITS = {"response": 0.01}
     replies = [
         reply_submit(
             complaint=complaint,
