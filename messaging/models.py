@@ -24,6 +24,9 @@ class Reply(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
+    # Still on its way to WeChat Pay: delivery may (re)try it, pages poll its status.
+    OPEN_STATUSES = (Status.QUEUED, Status.SENDING, Status.RETRYING)
+
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="replies")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="replies")
     author = models.ForeignKey(

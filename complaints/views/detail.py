@@ -39,7 +39,7 @@ def _pending_endpoints(timeline: list) -> set[str]:
     return {
         item.obj.endpoint
         for item in timeline
-        if item.source == "reply" and item.obj.status in ("queued", "sending", "retrying")
+        if item.source == "reply" and item.obj.status in item.obj.OPEN_STATUSES
     }
 
 

@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 Outcome = ReplyAttempt.Outcome
 Status = Reply.Status
-OPEN_STATUSES = (Status.QUEUED, Status.SENDING, Status.RETRYING)
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def reply_deliver(*, reply_id: int, client_factory: ClientFactory | None = None)
     """Make one delivery attempt for a reply if it needs one. Returns what happened:
     "skipped" (already final, or another worker holds it), "throttled", or the attempt outcome."""
     reply = Reply.objects.select_related("complaint", "merchant").filter(pk=reply_id).first()
-    if reply is None or reply.status not in OPEN_STATUSES:
+    if reply is None or reply.status not in Reply.OPEN_STATUSES:
         return "skipped"
     conf = delivery_settings()
     try:  # a short wait paces a backlog in place; a long one goes back to the queue
@@ -173,7 +172,7 @@ def _claim(reply_id: int) -> ReplyAttempt | None:
             .first()
         )
         now = timezone.now()
-        if reply is None or reply.status not in OPEN_STATUSES:
+        if reply is None or reply.status not in Reply.OPEN_STATUSES:
             return None
         if reply.status == Status.SENDING and reply.lease_until and reply.lease_until > now:
             return None  # another worker is sending it right now
@@ -414,7 +413,7 @@ def reply_sweep(*, now=None) -> int:
     with transaction.atomic():
         stuck = list(
             Reply.objects.select_for_update(skip_locked=True)
-            .filter(status__in=OPEN_STATUSES, lease_until__lt=now)
+            .filter(status__in=Reply.OPEN_STATUSES, lease_until__lt=now)
             .order_by("lease_until")
             .values_list("pk", flat=True)[: conf.sweep_batch]
         )

@@ -27,7 +27,6 @@ from messaging.services.replies import reply_failure_explanation, reply_resend
 review_required = permission_required(perm("review_replies"), raise_exception=True)
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
 PAGE_SIZE = 25
-OPEN = {Reply.Status.QUEUED, Reply.Status.SENDING, Reply.Status.RETRYING}
 
 
 class HistoryFilterForm(forms.Form):
@@ -159,7 +158,8 @@ def history_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def status_context(reply: Reply) -> dict:
-    context = {"reply": reply, "status_loaded": True, "polling": reply.status in OPEN}
+    polling = reply.status in Reply.OPEN_STATUSES
+    context = {"reply": reply, "status_loaded": True, "polling": polling}
     if reply.status == Reply.Status.FAILED:
         context["reason"], context["fix"] = reply_failure_explanation(reply)
     return context
