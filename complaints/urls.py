@@ -1,11 +1,12 @@
 from django.urls import path
 
-from complaints.views import actions, detail, queue
+from complaints.views import actions, detail, queue, stream
 
 app_name = "complaints"
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
+    path("stream/", stream.stream, name="stream"),
     path("<int:pk>/", detail.detail, name="detail"),
     path("<int:pk>/timeline/", detail.timeline, name="timeline"),
     path("<int:pk>/presence/", detail.presence, name="presence"),

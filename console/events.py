@@ -7,7 +7,14 @@ see through the usual permission-checked views.
 
 from __future__ import annotations
 
-from django.db import transaction
+import json
+import logging
+from functools import cache
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+
+logger = logging.getLogger(__name__)
 
 COMPLAINT_ARRIVED = "complaint.arrived"
 COMPLAINT_CHANGED = "complaint.changed"
@@ -52,5 +59,41 @@ def announce(
     transaction.on_commit(lambda: _publish(payload))
 
 
+def channel() -> str:
+    """The Redis pub/sub channel; named after the Celery queue, so test runs never cross."""
+    return f"{settings.CELERY_TASK_DEFAULT_QUEUE}:live"
+
+
+@cache
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
 def _publish(payload: dict) -> None:
-    """Filled in by the live-console work: store the event and fan it out."""
+    """Store the event (the resume log, and the embedded mode's fan-out), then tell every web
+    process through Redis when there is one. News, not state: a failure here is logged and
+    never undoes the change it reports (a browser re-reads the page when it reconnects)."""
+    from console.models import LiveEvent
+
+    extra = {k: v for k, v in payload.items() if k not in _COLUMNS}
+    try:
+        event = LiveEvent.objects.create(
+            kind=payload["kind"],
+            merchant_id=payload["merchant_id"],
+            complaint_id=payload["complaint_id"],
+            user_id=payload.get("user_id"),
+            data=extra,
+        )
+    except DatabaseError:
+        logger.warning("live event %s not stored", payload["kind"], exc_info=True)
+        return
+    if settings.REDIS_URL:
+        try:
+            _redis().publish(channel(), json.dumps(event.message()))
+        except Exception:  # noqa: BLE001 - any Redis failure; the resume log still has it
+            logger.warning("live event %s not published", event.pk, exc_info=True)
+
+
+_COLUMNS = {"kind", "merchant_id", "complaint_id", "user_id"}

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from console.roles import PERMISSIONS
@@ -41,3 +42,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+
+class LiveEvent(models.Model):
+    """One announced change, kept briefly so a browser that reconnects resumes from its last id.
+
+    Ids only: what changed, for which merchant (and, for alerts, which user). No rendered text,
+    no personal data. Rows older than `LIVE_EVENTS_KEEP_HOURS` are pruned by a beat task."""
+
+    kind = models.CharField(max_length=32)
+    merchant_id = models.BigIntegerField(null=True, blank=True)
+    complaint_id = models.BigIntegerField(null=True, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("live event")
+        verbose_name_plural = _("live events")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.kind}"
+
+    def message(self) -> dict:
+        """What a browser receives: the id to resume from, the kind, and ids."""
+        body = {"id": self.pk, "kind": self.kind, "merchant_id": self.merchant_id}
+        if self.complaint_id is not None:
+            body["complaint_id"] = self.complaint_id
+        if self.user_id is not None:
+            body["user_id"] = self.user_id
+        body.update(self.data)
+        return body

@@ -12,6 +12,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.users", "tests.fixtures.sandbox"]
 
+
+@pytest.fixture(scope="session")
+def live_server():
+    """The console as production serves it: ASGI under uvicorn (the live stream is async)."""
+    from tests.fixtures.asgi_server import AsgiLiveServer
+
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -21,6 +21,7 @@ import wechatpay
 from complaints.models import Complaint, ComplaintImage, HistoryEntry, TimelineEvent
 from complaints.services.deadlines import deadlines_for, sla_status_for
 from complaints.services.hooks import on_complaint_ingested
+from console import events
 from console.encryption import encrypt_text
 from merchants.models import Merchant
 
@@ -217,6 +218,7 @@ def _insert(merchant: Merchant, data: wechatpay.Complaint, now: datetime) -> Ups
             raise  # some other constraint: not the race
         return None
     _record_images(complaint, data.complaint_media_list, history_log_id="")
+    events.announce(events.COMPLAINT_ARRIVED, merchant_id=merchant.pk, complaint_id=complaint.pk)
     return Upserted(complaint, True, True)
 
 
@@ -246,6 +248,7 @@ def _update(
             data={"from": previous_state, "to": complaint.complaint_state},
         )
     _record_images(complaint, data.complaint_media_list, history_log_id="")
+    events.announce(events.COMPLAINT_CHANGED, merchant_id=merchant.pk, complaint_id=complaint.pk)
     return Upserted(complaint, False, True)
 
 
@@ -312,6 +315,9 @@ def history_ingest(*, complaint: Complaint, entries: Iterable[wechatpay.HistoryE
             if entry.complaint_media_list is not None:
                 _record_images(complaint, [entry.complaint_media_list], history_log_id=entry.log_id)
         _after_new_history(complaint, rows)
+        events.announce(
+            events.HISTORY_ADDED, merchant_id=complaint.merchant_id, complaint_id=complaint.pk
+        )
         return len(rows)
 
 

@@ -10,9 +10,11 @@ from functools import wraps
 
 from django.core.cache import cache
 
+from console import events
+
 logger = logging.getLogger(__name__)
 
-TTL_SECONDS = 30  # the browser says it is still there every 10 s
+TTL_SECONDS = 30  # an open page's live stream renews it every 10 s
 MODES = ("viewing", "composing")
 
 
@@ -38,25 +40,38 @@ def _key(complaint_pk: int) -> str:
 
 
 @_soft(None)
-def presence_touch(*, complaint_pk: int, user, mode: str = "viewing") -> None:
-    """Record that `user` is on this complaint now. Read-modify-write without a lock: two
-    heartbeats racing may drop one entry until the next heartbeat, which is fine for presence."""
-    mode = mode if mode in MODES else "viewing"
+def presence_touch(
+    *, complaint_pk: int, user, mode: str | None = "viewing", merchant_id: int | None = None
+) -> None:
+    """Record that `user` is on this complaint now (`mode=None` keeps the mode they had).
+    Read-modify-write without a lock: two touches racing may drop one entry until the next
+    renewal, which is fine for presence. Others hear of it only when something they see changed."""
     now = time.time()
     entries = _fresh(cache.get(_key(complaint_pk)) or {}, now)
+    before = entries.get(str(user.pk))
+    if mode not in MODES:
+        mode = before["mode"] if before else "viewing"
     entries[str(user.pk)] = {
         "name": user.get_full_name() or user.get_username(),
         "mode": mode,
         "at": now,
     }
     cache.set(_key(complaint_pk), entries, timeout=TTL_SECONDS)
+    if before is None or before["mode"] != mode:
+        _announce(complaint_pk, merchant_id)
 
 
 @_soft(None)
-def presence_leave(*, complaint_pk: int, user) -> None:
+def presence_leave(*, complaint_pk: int, user, merchant_id: int | None = None) -> None:
     entries = cache.get(_key(complaint_pk)) or {}
     if entries.pop(str(user.pk), None) is not None:
         cache.set(_key(complaint_pk), entries, timeout=TTL_SECONDS)
+        _announce(complaint_pk, merchant_id)
+
+
+def _announce(complaint_pk: int, merchant_id: int | None) -> None:
+    if merchant_id is not None:
+        events.announce(events.PRESENCE_CHANGED, merchant_id=merchant_id, complaint_id=complaint_pk)
 
 
 def _fresh(entries: dict, now: float) -> dict:

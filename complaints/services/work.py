@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from console import events
 from console.encryption import decrypt_text
 from console.roles import perm
 from console.services import audit_record
@@ -35,7 +36,10 @@ def _locked(complaint_pk: int) -> Complaint:
 
 
 def _event(complaint: Complaint, kind: str, actor, **data: Any) -> TimelineEvent:
-    return TimelineEvent.objects.create(complaint=complaint, kind=kind, actor=actor, data=data)
+    event = TimelineEvent.objects.create(complaint=complaint, kind=kind, actor=actor, data=data)
+    live_kind = events.NOTE_ADDED if kind == TimelineEvent.Kind.NOTE else events.WORK_CHANGED
+    events.announce(live_kind, merchant_id=complaint.merchant_id, complaint_id=complaint.pk)
+    return event
 
 
 def complaint_claim(*, complaint_pk: int, user) -> Complaint:

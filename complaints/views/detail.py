@@ -67,7 +67,9 @@ def detail_context(request: HttpRequest, complaint, **extra) -> dict:
 @permission_required(WORK, raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
-    services.presence_touch(complaint_pk=complaint.pk, user=request.user)
+    services.presence_touch(
+        complaint_pk=complaint.pk, user=request.user, mode=None, merchant_id=complaint.merchant_id
+    )
     return render(request, "complaints/detail.html", detail_context(request, complaint))
 
 
@@ -78,7 +80,11 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "complaints/_timeline_refresh.html",
-        {"complaint": complaint, "timeline": timeline_with_status(complaint)},
+        {
+            "complaint": complaint,
+            "timeline": timeline_with_status(complaint),
+            "assignable": list(services.assignable_users(complaint)),
+        },
     )
 
 
@@ -87,7 +93,10 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 def presence(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
     services.presence_touch(
-        complaint_pk=complaint.pk, user=request.user, mode=request.POST.get("mode", "viewing")
+        complaint_pk=complaint.pk,
+        user=request.user,
+        mode=request.POST.get("mode", "viewing"),
+        merchant_id=complaint.merchant_id,
     )
     present = services.present_on(complaint.pk, exclude_user=request.user)
     return render(request, "complaints/_presence.html", {"present": present})

@@ -16,8 +16,6 @@ from complaints.views.rows import queue_rows
 from console.roles import perm
 from merchants.selectors import merchants_visible_to
 
-REFRESH_SECONDS = 15
-
 
 @require_GET
 @permission_required(perm("work_complaints"), raise_exception=True)
@@ -41,7 +39,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "?" + urlencode({**params, "after": page.next_cursor}) if page.next_cursor else ""
         ),
         "first_url": "?" + urlencode(params) if cursor else "",
-        "refresh_seconds": REFRESH_SECONDS,
     }
     if request.GET.get("fragment") == "rows":
         return render(request, "complaints/_queue_rows.html", context)

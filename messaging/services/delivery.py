@@ -187,6 +187,7 @@ def _claim(reply_id: int) -> ReplyAttempt | None:
         reply.lease_until = now + conf.lease
         reply.next_attempt_at = None
         reply.save(update_fields=["attempt_count", "status", "lease_until", "next_attempt_at"])
+        outcomes.reply_announce(reply)
         return ReplyAttempt.objects.create(
             reply=reply,
             number=reply.attempt_count,
@@ -381,6 +382,7 @@ def _schedule_retry(reply: Reply, delay: float, conf: DeliverySettings) -> None:
     reply.next_attempt_at = now + timedelta(seconds=delay)
     reply.lease_until = reply.next_attempt_at + conf.queue_lease
     reply.save(update_fields=["status", "next_attempt_at", "lease_until"])
+    outcomes.reply_announce(reply)
     transaction.on_commit(lambda: _enqueue_later(reply.pk, delay))
 
 

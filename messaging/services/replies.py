@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
 from complaints.services import first_reply_forget_automatic
+from console import events
 from messaging.models import Reply
 
 Status = Reply.Status
@@ -114,6 +115,7 @@ def reply_submit(
             },
         )
         _enqueue_on_commit(reply.pk)
+        reply_announce(reply)
     complaint.activity_version = locked.activity_version + 1
     return reply
 
@@ -166,6 +168,16 @@ def reply_resend(*, reply: Reply, author: Any, payload: dict[str, Any] | None = 
     )
 
 
+def reply_announce(reply: Reply) -> None:
+    """Tell open pages that this reply's status (and with it the complaint) changed."""
+    events.announce(
+        events.REPLY_CHANGED,
+        merchant_id=reply.merchant_id,
+        complaint_id=reply.complaint_id,
+        reply_id=reply.pk,
+    )
+
+
 def _check_transition(reply: Reply, new: str) -> None:
     if new not in TRANSITIONS.get(reply.status, set()):
         raise ValueError(f"reply {reply.pk}: {reply.status} -> {new} is not allowed")
@@ -177,6 +189,7 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
     if reply.status == Status.DELIVERED:
         if log_id and not reply.log_id:
             Reply.objects.filter(pk=reply.pk).update(log_id=log_id)
+            reply_announce(reply)
             if reply.is_automatic:
                 complaint = Complaint.objects.select_for_update().get(pk=reply.complaint_id)
                 first_reply_forget_automatic(complaint=complaint, log_id=log_id)
@@ -194,6 +207,7 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
             "error_code", "error_message",
         ]
     )  # fmt: skip
+    reply_announce(reply)
     complaint = Complaint.objects.select_for_update().get(pk=reply.complaint_id)
     TimelineEvent.objects.create(
         complaint=complaint,
@@ -250,6 +264,7 @@ def reply_mark_failed(*, reply: Reply, code: str, message: str) -> None:
             "status", "failed_at", "error_code", "error_message", "lease_until", "next_attempt_at",
         ]
     )  # fmt: skip
+    reply_announce(reply)
     TimelineEvent.objects.create(
         complaint_id=reply.complaint_id,
         kind=TimelineEvent.Kind.REPLY_FAILED,

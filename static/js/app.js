@@ -8,3 +8,7 @@ const application = Application.start();
 for (const [name, controller] of Object.entries(controllers)) {
   application.register(name, controller);
 }
+
+import { startLive } from "./live.js";
+
+startLive();

@@ -1,12 +1,17 @@
 // The complaint queue: j/k move the selection, Enter opens, c claims, r opens to reply.
-// The selection survives the rows refreshing themselves (htmx polling) because it is kept by
-// complaint id, not by row element.
+// The rows follow the live stream: on each change htmx re-reads them (hx-swap="none") and
+// merge() inserts, moves, replaces and removes rows in place, keyed by complaint, so nothing
+// flickers and the selection, the focus and the scroll position stay where they were.
 import { Controller } from "../../vendor/stimulus-3.2.2.js";
 
 export function isTyping(event) {
   const target = event.target;
   return target instanceof HTMLElement &&
     (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+function rowKey(row) {
+  return row.dataset.complaintPk || row.textContent.trim();
 }
 
 export default class extends Controller {
@@ -62,6 +67,35 @@ export default class extends Controller {
   claim() {
     const button = this.selected()?.querySelector("[data-queue-claim]");
     if (button) button.click();
+  }
+
+  merge(event) {
+    if (event.detail.elt !== this.bodyTarget || !event.detail.successful) return;
+    const incoming = document.createElement("template"); // inert: nothing in it runs
+    incoming.innerHTML = `<table><tbody>${event.detail.xhr.responseText}</tbody></table>`;
+    const fresh = [...incoming.content.querySelector("tbody").children];
+    const existing = new Map([...this.bodyTarget.children].map((row) => [rowKey(row), row]));
+    const changed = [];
+    let cursor = this.bodyTarget.firstElementChild;
+    for (const row of fresh) {
+      const key = rowKey(row);
+      let placed = existing.get(key);
+      existing.delete(key);
+      if (!placed || placed.outerHTML !== row.outerHTML) {
+        const copy = document.importNode(row, true);
+        if (placed) {
+          if (placed === cursor) cursor = copy;
+          placed.replaceWith(copy);
+        }
+        placed = copy;
+        changed.push(copy);
+      }
+      if (placed === cursor) cursor = cursor.nextElementSibling;
+      else this.bodyTarget.insertBefore(placed, cursor);
+    }
+    if (window.htmx) changed.forEach((row) => window.htmx.process(row));
+    for (const gone of existing.values()) gone.remove();
+    this.restore();
   }
 
   // After a refresh or a claim swapped rows in, mark the same complaint again.

@@ -1,0 +1,129 @@
+// The page's live stream: one EventSource per tab (complaints/views/stream.py).
+//
+// An event names what changed by ids. Elements that show something subscribe in HTML:
+//   data-live="history.added reply.changed"   the kinds that concern them
+//   data-live-complaint="42"                   only events of this complaint (optional)
+//   data-live-reply="7"                        only events of this reply (optional)
+// and are sent the htmx event "live" (so `hx-trigger="live"` re-reads them through the usual,
+// permission-checked view). One request per element at a time; an event that arrives while one
+// is in flight asks for one more read afterwards, so the last change is never missed.
+// Every event is also dispatched on document as "live:change" for controllers.
+//
+// When the stream cannot be had (no EventSource, or a proxy that buffers it), the page falls back
+// to reading every subscribed element on a timer, and says so quietly in #live-status.
+
+const FALLBACK_SECONDS = 15;
+const READY_TIMEOUT_MS = 10000;
+const FAILURES_BEFORE_FALLBACK = 3;
+
+const state = new WeakMap(); // element -> { inflight, again }
+
+function listOf(value) {
+  return (value || "").split(/\s+/).filter(Boolean);
+}
+
+function concerns(element, event) {
+  if (!listOf(element.dataset.live).includes(event.kind)) return false;
+  const complaint = element.dataset.liveComplaint;
+  if (complaint && String(event.complaint_id) !== complaint) return false;
+  const reply = element.dataset.liveReply;
+  if (reply && String(event.reply_id) !== reply) return false;
+  return true;
+}
+
+export function refresh(element) {
+  const current = state.get(element) || { inflight: false, again: false };
+  state.set(element, current);
+  if (current.inflight) {
+    current.again = true;
+    return;
+  }
+  current.inflight = true;
+  window.htmx.trigger(element, "live");
+}
+
+function settled(event) {
+  const element = event.detail?.elt;
+  const current = element && state.get(element);
+  if (!current) return;
+  current.inflight = false;
+  if (current.again && element.isConnected) {
+    current.again = false;
+    refresh(element);
+  }
+}
+
+function refreshAll() {
+  document.querySelectorAll("[data-live]").forEach(refresh);
+}
+
+function deliver(event) {
+  if (event.kind === "reset") {
+    refreshAll();
+  } else {
+    document.querySelectorAll("[data-live]").forEach((element) => {
+      if (concerns(element, event)) refresh(element);
+    });
+  }
+  document.dispatchEvent(new CustomEvent("live:change", { detail: event }));
+}
+
+function showStatus(text) {
+  const status = document.getElementById("live-status");
+  if (!status) return;
+  status.textContent = text || "";
+  status.hidden = !text;
+  document.body.dataset.liveState = text ? "polling" : "live";
+}
+
+function fallBack(body) {
+  if (body.dataset.liveState === "polling") return;
+  showStatus(body.dataset.liveFallbackText);
+  window.setInterval(refreshAll, FALLBACK_SECONDS * 1000);
+}
+
+function connect(body) {
+  if (!("EventSource" in window)) {
+    fallBack(body);
+    return;
+  }
+  const url = new URL(body.dataset.liveUrl, window.location.href);
+  url.searchParams.set("since", body.dataset.liveSince);
+  if (body.dataset.liveComplaint) url.searchParams.set("complaint", body.dataset.liveComplaint);
+  const source = new EventSource(url);
+  let ready = false;
+  let failures = 0;
+  let readyTimer = window.setTimeout(() => fallBack(body), READY_TIMEOUT_MS);
+  source.addEventListener("ready", () => {
+    window.clearTimeout(readyTimer);
+    if (ready && failures) refreshAll(); // back after a drop: the backlog follows; re-read facts too
+    ready = true;
+    failures = 0;
+    if (body.dataset.liveState !== "polling") body.dataset.liveState = "live";
+  });
+  source.addEventListener("change", (message) => {
+    try {
+      deliver(JSON.parse(message.data));
+    } catch (error) {
+      console.warn("live: unreadable event", error);
+    }
+  });
+  source.addEventListener("reset", () => deliver({ kind: "reset" }));
+  source.addEventListener("error", () => {
+    failures += 1;
+    body.dataset.liveState = "reconnecting";
+    if (source.readyState === EventSource.CLOSED || (!ready && failures >= FAILURES_BEFORE_FALLBACK)) {
+      window.clearTimeout(readyTimer);
+      source.close();
+      fallBack(body);
+    }
+  });
+  window.addEventListener("pagehide", () => source.close());
+}
+
+export function startLive() {
+  const body = document.body;
+  if (!body?.dataset.liveUrl) return;
+  document.addEventListener("htmx:afterRequest", settled);
+  connect(body);
+}
