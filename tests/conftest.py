@@ -22,6 +22,7 @@ def live_server():
     yield server
     server.stop()
 
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -23,13 +23,14 @@ class Stream:
     def __init__(self, base_url: str, user, **params: str) -> None:
         client = Client()
         client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
         headers = {"Accept": "text/event-stream"}
         if "last_event_id" in params:
             headers["Last-Event-ID"] = params.pop("last_event_id")
         self.response = requests.get(
             f"{base_url}/complaints/stream/",
             params=params,
-            cookies={settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value},
+            cookies={settings.SESSION_COOKIE_NAME: session},
             headers=headers,
             stream=True,
             timeout=10,
