@@ -9,4 +9,4 @@ RUN pip install --no-cache-dir . && \
     useradd --system --home /app console && chown -R console /app
 USER console
 EXPOSE 8000
-CMD ["gunicorn", "console.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["uvicorn", "console.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--proxy-headers"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from automation.models import Alert
 from complaints.models import Complaint, HistoryEntry
+from console import events
 
 # History entries that are the user writing to the merchant.
 USER_MESSAGE_TYPES = ("USER_RESPONSE", "USER_CLICK_RESPONSE", "USER_CONTINUE_COMPLAINT")
@@ -43,11 +44,20 @@ def agents_of(merchant_id: int) -> QuerySet:
 
 
 def _create(users: Any, *, kind: str, complaint: Complaint, key: str, text: str) -> int:
+    users = list(users)
     rows = [
         Alert(user=user, kind=kind, complaint=complaint, key=key, text=text[:300]) for user in users
     ]
     # A redelivered notification or a racing sync finds the rows and adds nothing.
-    return len(Alert.objects.bulk_create(rows, ignore_conflicts=True))
+    created = len(Alert.objects.bulk_create(rows, ignore_conflicts=True))
+    for user in users:
+        _announce(user.pk, complaint.merchant_id)
+    return created
+
+
+def _announce(user_id: int, merchant_id: int | None) -> None:
+    """The user's alert list changed: their open pages re-read it."""
+    events.announce(events.ALERT_CHANGED, merchant_id=merchant_id, user_id=user_id)
 
 
 def alerts_on_arrival(*, complaint: Complaint, created: bool, now: datetime | None = None) -> int:
@@ -93,10 +103,16 @@ def alert_mark_read(*, user: Any, alert_ids: list[int] | None = None) -> int:
     alerts = Alert.objects.filter(user=user, read_at=None)
     if alert_ids is not None:
         alerts = alerts.filter(pk__in=alert_ids)
-    return alerts.update(read_at=timezone.now())
+    changed = alerts.update(read_at=timezone.now())
+    if changed:
+        _announce(user.pk, None)
+    return changed
 
 
 def alerts_read_for_complaint(*, user: Any, complaint_id: int) -> int:
-    return Alert.objects.filter(user=user, complaint_id=complaint_id, read_at=None).update(
+    changed = Alert.objects.filter(user=user, complaint_id=complaint_id, read_at=None).update(
         read_at=timezone.now()
     )
+    if changed:
+        _announce(user.pk, None)
+    return changed

@@ -214,6 +214,12 @@ REPLY_DELIVERY = env.json("REPLY_DELIVERY", default={})
 # One limiter per merchant and endpoint, in calls per minute (spec §7.1); see console/ratelimit.py.
 WECHATPAY_RATE_LIMITS_ENABLED = env.bool("WECHATPAY_RATE_LIMITS_ENABLED", default=True)
 WECHATPAY_RATE_LIMITS = env.json("WECHATPAY_RATE_LIMITS", default={})
+# Live events (console/events.py): how long a reconnecting browser can resume from.
+LIVE_EVENTS_KEEP_HOURS = env.int("LIVE_EVENTS_KEEP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["console.prune_live_events"] = {
+    "task": "console.prune_live_events",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["messaging.sweep_replies"] = {
     "task": "messaging.sweep_replies",
     "schedule": env.float("REPLY_SWEEP_EVERY_SECONDS", default=30.0),

@@ -1,6 +1,6 @@
 """An agent on the queue page sees a new immediate-service complaint arrive with an alert,
 without reloading: the sandbox notifies the live server's webhook, a real worker fetches the
-complaint, and the page's alert area (polling) shows it."""
+complaint, and the page's alert area (live stream) shows it."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def fast_polling(settings):
-    settings.AUTOMATION_ALERT_POLL_SECONDS = 1
+def no_rate_limits(settings):
     settings.WECHATPAY_RATE_LIMITS_ENABLED = False
 
 
