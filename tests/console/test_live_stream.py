@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import requests
 from django.conf import settings
@@ -12,62 +10,20 @@ from django.test import Client
 from console import events
 from console.models import LiveEvent
 from tests.complaints.conftest import assign, make_complaint, make_merchant
+from tests.fixtures.sse import Stream
 from tests.fixtures.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Stream:
-    """A plain Server-Sent Events client: what a browser's EventSource does, readable in a test."""
+def session_of(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
-    def __init__(self, base_url: str, user, **params: str) -> None:
-        client = Client()
-        client.force_login(user)
-        session = client.cookies[settings.SESSION_COOKIE_NAME].value
-        headers = {"Accept": "text/event-stream"}
-        if "last_event_id" in params:
-            headers["Last-Event-ID"] = params.pop("last_event_id")
-        self.response = requests.get(
-            f"{base_url}/complaints/stream/",
-            params=params,
-            cookies={settings.SESSION_COOKIE_NAME: session},
-            headers=headers,
-            stream=True,
-            timeout=10,
-        )
-        self.lines = self.response.iter_lines(decode_unicode=True)
 
-    def next_message(self) -> tuple[str, dict, str | None]:
-        """The next event (kind, data, id), skipping keepalive comments."""
-        event, data, event_id = "message", None, None
-        for line in self.lines:
-            if line.startswith(":") or line.startswith("retry:"):
-                continue
-            if line == "":
-                if data is not None:
-                    return event, data, event_id
-                continue
-            field, _, value = line.partition(": ")
-            if field == "event":
-                event = value
-            elif field == "data":
-                data = json.loads(value)
-            elif field == "id":
-                event_id = value
-        raise AssertionError("stream ended")
-
-    def changes_until(self, complaint_pk: int) -> list[dict]:
-        """Every change until one about `complaint_pk` (the marker a test sends last)."""
-        seen = []
-        while True:
-            kind, data, _ = self.next_message()
-            if kind == "change":
-                seen.append(data)
-                if data.get("complaint_id") == complaint_pk:
-                    return seen
-
-    def close(self) -> None:
-        self.response.close()
+def open_stream(base_url: str, user, **params: str) -> Stream:
+    return Stream(base_url, session_of(user), **params)
 
 
 @pytest.fixture
@@ -81,7 +37,7 @@ def team(db):
 
 def test_stream_says_ready_then_carries_the_news_of_its_merchants_only(live_server, team):
     mine, theirs, agent, _ = team
-    stream = Stream(live_server.url, agent)
+    stream = open_stream(live_server.url, agent)
     try:
         assert stream.response.headers["Content-Type"].startswith("text/event-stream")
         assert stream.next_message()[0] == "ready"
@@ -102,7 +58,7 @@ def test_an_alert_event_reaches_only_the_user_it_belongs_to(live_server, team):
     colleague = make_user("agent_colleague", "agent")
     assign(colleague, mine)
     marker = make_complaint(mine)
-    stream = Stream(live_server.url, agent)
+    stream = open_stream(live_server.url, agent)
     try:
         stream.next_message()
         events.announce(events.ALERT_CHANGED, merchant_id=mine.pk, user_id=colleague.pk)
@@ -127,7 +83,7 @@ def test_a_reconnecting_stream_resumes_after_its_last_event_id(live_server, team
     events.announce(events.COMPLAINT_CHANGED, merchant_id=theirs.pk, complaint_id=-1)
     events.announce(events.COMPLAINT_CHANGED, merchant_id=mine.pk, complaint_id=complaints[2].pk)
 
-    stream = Stream(live_server.url, agent, last_event_id=str(last_seen))
+    stream = open_stream(live_server.url, agent, last_event_id=str(last_seen))
     try:
         assert stream.next_message()[0] == "ready"
         seen = stream.changes_until(complaints[2].pk)
@@ -142,7 +98,7 @@ def test_a_stream_that_missed_more_than_the_log_holds_is_told_to_reread(live_ser
     events.announce(events.COMPLAINT_CHANGED, merchant_id=mine.pk, complaint_id=1)
     events.announce(events.COMPLAINT_CHANGED, merchant_id=mine.pk, complaint_id=2)
     LiveEvent.objects.filter(complaint_id=1).delete()  # pruned: the log starts after the gap
-    stream = Stream(live_server.url, agent, last_event_id="1")
+    stream = open_stream(live_server.url, agent, last_event_id="1")
     try:
         assert stream.next_message()[0] == "ready"
         assert stream.next_message()[0] == "reset"
@@ -152,7 +108,7 @@ def test_a_stream_that_missed_more_than_the_log_holds_is_told_to_reread(live_ser
 
 def test_malformed_resume_parameters_get_a_400_and_strangers_a_login(live_server, team):
     _, _, agent, _ = team
-    stream = Stream(live_server.url, agent, last_event_id="not-a-number")
+    stream = open_stream(live_server.url, agent, last_event_id="not-a-number")
     assert stream.response.status_code == 400
     assert "Malformed" in stream.response.text or "参数" in stream.response.text
     anonymous = requests.get(
