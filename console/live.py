@@ -27,6 +27,17 @@ BACKLOG_LIMIT = 1000
 RESET = {"kind": "reset"}  # "you missed too much: re-read everything"
 
 
+def sse(message: dict) -> str:
+    """One Server-Sent Events message: an `id` (to resume from) for stored events, else a name."""
+    data = json.dumps(message, separators=(",", ":"))
+    if "id" in message:
+        return f"id: {message['id']}\nevent: change\ndata: {data}\n\n"
+    return f"event: {message['kind']}\ndata: {data}\n\n"
+
+
+RESET_SSE = sse(RESET)
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One open stream: the user it belongs to and the merchants whose news it may hear."""
@@ -43,17 +54,17 @@ class Subscriber:
             message.get("merchant_id") is None and message.get("user_id") == self.user_id
         )
 
-    def offer(self, message: dict) -> None:
+    def offer(self, message: dict, encoded: str) -> None:
         if self.overflowed or not self.may_hear(message):
             return
         try:
-            self.queue.put_nowait(message)
+            self.queue.put_nowait(encoded)
         except asyncio.QueueFull:
             # A stalled tab: drop what is queued and tell it to re-read the page instead.
             self.overflowed = True
             while not self.queue.empty():
                 self.queue.get_nowait()
-            self.queue.put_nowait(RESET)
+            self.queue.put_nowait(RESET_SSE)
 
 
 class Hub:
@@ -75,8 +86,9 @@ class Hub:
         self.subscribers.discard(subscriber)
 
     def dispatch(self, message: dict) -> None:
+        encoded = sse(message)  # once, whatever the number of streams
         for subscriber in list(self.subscribers):
-            subscriber.offer(message)
+            subscriber.offer(message, encoded)
 
     async def _listen(self) -> None:
         while True:

@@ -10,30 +10,66 @@ time it was rendered, so nothing between the render and the connection is lost.
 from __future__ import annotations
 
 import asyncio
-import json
+import random
+import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_not_required
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from complaints.selectors import complaints_visible_to
 from complaints.services import presence_leave, presence_touch
-from console.live import RESET, Subscriber, backlog, hub
+from console.live import RESET, RESET_SSE, Subscriber, backlog, hub, sse
 from merchants.selectors import merchants_visible_to
 
+
+def _briefly(function):
+    """Run `function` in this request's sync thread, then close that thread's database
+    connection: a stream lives for hours, and must not hold a connection while it waits."""
+
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return sync_to_async(run)
+
+
+SETUP_CONCURRENCY = 8
 KEEPALIVE_SECONDS = 15
 PRESENCE_RENEW_SECONDS = 10
 SCOPE_REFRESH_SECONDS = 60
-RETRY_MS = 2000
+RETRY_MS = (1000, 5000)  # reconnect after 1-5 s, spread so tabs do not all return at once
 
 
+@login_not_required  # checked below, inside the gate, so a reconnect storm cannot flood the DB
 @require_GET
 async def stream(request: HttpRequest) -> HttpResponse:
-    user = await request.auser()
-    if not user.is_authenticated or not user.is_active:
+    async with _setup_gate():
+        return await _open(request)
+
+
+def _setup_gate() -> asyncio.Semaphore:
+    """At most a few streams per process read the database while they open: after a restart
+    every tab reconnects at once, and each would otherwise hold a connection of its own."""
+    loop = asyncio.get_running_loop()
+    if loop not in _gates:
+        _gates[loop] = asyncio.Semaphore(SETUP_CONCURRENCY)
+    return _gates[loop]
+
+
+_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def _open(request: HttpRequest) -> HttpResponse:
+    user = await _briefly(_signed_in)(request)
+    if user is None:
         return HttpResponse(_("Sign in to receive live updates."), status=403)
     try:
         last_id = _int(request.headers.get("Last-Event-ID") or request.GET.get("last_id"))
@@ -41,13 +77,13 @@ async def stream(request: HttpRequest) -> HttpResponse:
         complaint_pk = _int(request.GET.get("complaint"))
     except ValueError:
         return HttpResponse(_("Malformed live stream parameters."), status=400)
-    merchant_ids = await sync_to_async(_merchant_ids)(user)
+    merchant_ids = await _briefly(_merchant_ids)(user)
     watched = None
     if complaint_pk is not None:
-        watched = await sync_to_async(_watched)(user, complaint_pk)
+        watched = await _briefly(_watched)(user, complaint_pk)
     subscriber = Subscriber(user_id=user.pk, merchant_ids=merchant_ids)
     hub.subscribe(subscriber)  # before reading the backlog: nothing falls between the two
-    missed = await sync_to_async(backlog)(
+    missed = await _briefly(backlog)(
         merchant_ids=merchant_ids, user_id=user.pk, last_id=last_id, since=since
     )
     response = StreamingHttpResponse(
@@ -76,6 +112,11 @@ def _since(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(seconds - 2, tz=UTC)
 
 
+def _signed_in(request: HttpRequest):
+    user = request.user
+    return user if user.is_authenticated and user.is_active else None
+
+
 def _merchant_ids(user) -> frozenset[int]:
     user.refresh_from_db(fields=["is_active"])
     if not user.is_active:
@@ -89,22 +130,16 @@ def _watched(user, complaint_pk: int) -> tuple[int, int] | None:
     return found.first()
 
 
-def _format(message: dict) -> str:
-    data = json.dumps(message, separators=(",", ":"))
-    if "id" in message:
-        return f"id: {message['id']}\nevent: change\ndata: {data}\n\n"
-    return f"event: {message['kind']}\ndata: {data}\n\n"
-
-
 async def _messages(
     user, subscriber: Subscriber, missed: list[dict] | None, watched: tuple[int, int] | None
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     renew_at = scope_at = loop.time()
     try:
-        yield f"retry: {RETRY_MS}\n\n" + _format({"kind": "ready"})
+        retry = random.randint(*RETRY_MS)  # noqa: S311 - spreading load, not a secret
+        yield f"retry: {retry}\n\n" + sse({"kind": "ready"})
         for message in [RESET] if missed is None else missed:
-            yield _format(message)
+            yield sse(message)
         while True:
             now = loop.time()
             if watched and now >= renew_at:
@@ -114,7 +149,7 @@ async def _messages(
                 )
             if now >= scope_at:
                 scope_at = now + SCOPE_REFRESH_SECONDS
-                subscriber.merchant_ids = await sync_to_async(_merchant_ids)(user)
+                subscriber.merchant_ids = await _briefly(_merchant_ids)(user)
                 if not subscriber.merchant_ids and not user.is_active:
                     return
             wait = min(renew_at if watched else scope_at, scope_at, now + KEEPALIVE_SECONDS)
@@ -123,9 +158,9 @@ async def _messages(
             except TimeoutError:
                 yield ": keepalive\n\n"
                 continue
-            if message is RESET:
+            if message is RESET_SSE:
                 subscriber.overflowed = False
-            yield _format(message)
+            yield message
     finally:
         hub.unsubscribe(subscriber)
         if watched:

@@ -106,7 +106,7 @@ def test_a_stream_that_missed_more_than_the_log_holds_is_told_to_reread(live_ser
         stream.close()
 
 
-def test_malformed_resume_parameters_get_a_400_and_strangers_a_login(live_server, team):
+def test_malformed_resume_parameters_get_a_400_and_strangers_a_403(live_server, team):
     _, _, agent, _ = team
     stream = open_stream(live_server.url, agent, last_event_id="not-a-number")
     assert stream.response.status_code == 400
@@ -114,5 +114,5 @@ def test_malformed_resume_parameters_get_a_400_and_strangers_a_login(live_server
     anonymous = requests.get(
         f"{live_server.url}/complaints/stream/", allow_redirects=False, timeout=10
     )
-    assert anonymous.status_code == 302
-    assert "/accounts/login/" in anonymous.headers["Location"]
+    assert anonymous.status_code == 403
+    assert "登录" in anonymous.text
