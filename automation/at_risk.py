@@ -24,9 +24,9 @@ from complaints.services.deadlines import COMPLETION, FIRST_REPLY, immediate_fir
 
 
 class Deadline(models.TextChoices):
-    IMMEDIATE = "immediate", _("Immediate-service reply")
-    FIRST_REPLY = "first_reply", _("First reply (24 h)")
-    COMPLETION = "completion", _("Completion (72 h)")
+    IMMEDIATE = "immediate", _("Immediate-service target")
+    FIRST_REPLY = "first_reply", _("First-reply deadline (24 h)")
+    COMPLETION = "completion", _("Completion deadline (72 h)")
 
 
 def warning_margin(deadline: str) -> timedelta:

@@ -184,7 +184,7 @@ def test_the_page_shows_which_deadline_applies(merchant, boss):
 
     assert f'data-deadline="immediate" data-complaint="{immediate.complaint_id}"' in page
     assert f'data-deadline="first_reply" data-complaint="{first.complaint_id}"' in page
-    assert "Immediate-service reply" in page and "First reply (24 h)" in page
+    assert "Immediate-service target" in page and "First-reply deadline (24 h)" in page
     assert "Overdue" in page and "Due soon" in page
 
 
