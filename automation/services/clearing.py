@@ -117,5 +117,7 @@ def alerts_sweep() -> int:
     cleared = 0
     for complaint_id in list(complaint_ids):
         with transaction.atomic():
+            # The complaint row first, as ingestion, claims and replies hold it while they clear.
+            list(Complaint.objects.select_for_update().filter(pk=complaint_id).values_list("pk"))
             cleared += alerts_clear_resolved(complaint_id=complaint_id)
     return cleared
