@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AutomationConfig(AppConfig):
     name = "automation"
     verbose_name = _("Automation and alerts")
+
+    def ready(self) -> None:
+        # Complaints' hooks call up into automation; complaints itself never imports it.
+        from automation.services import alerts_on_handled, complaint_arrived
+        from complaints.services import hooks_subscribe
+
+        hooks_subscribe(ingested=complaint_arrived, handled=alerts_on_handled)

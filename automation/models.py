@@ -165,6 +165,8 @@ class SupervisorEvent(models.Model):
     """A complaint near or past a deadline, or a reply that failed for good."""
 
     class Kind(models.TextChoices):
+        IMMEDIATE_AT_RISK = "immediate_at_risk", _("Immediate-service reply due soon")
+        IMMEDIATE_OVERDUE = "immediate_overdue", _("Immediate-service reply overdue")
         FIRST_REPLY_AT_RISK = "first_reply_at_risk", _("First reply due soon")
         FIRST_REPLY_OVERDUE = "first_reply_overdue", _("First reply overdue")
         COMPLETE_AT_RISK = "complete_at_risk", _("Completion due soon")
@@ -186,6 +188,9 @@ class SupervisorEvent(models.Model):
         Digest, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     digested_at = models.DateTimeField(null=True, blank=True)
+    # Who the digest mailed it to (usernames); empty with a digest: nobody could be mailed.
+    # Digested without a digest: its deadline no longer applied by then, so it was not mailed.
+    sent_to = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

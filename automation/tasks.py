@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from automation.services import digest_send, supervisor_scan
+from automation.services import alerts_sweep, digest_send, supervisor_scan
 
 
 @shared_task(name="automation.scan_supervisor_events", ignore_result=True)
@@ -18,3 +18,9 @@ def send_digest() -> int:
     """Beat: one e-mail per supervisor with the events not yet digested."""
     digest = digest_send()
     return digest.event_count if digest else 0
+
+
+@shared_task(name="automation.sweep_alerts", ignore_result=True)
+def sweep_alerts() -> int:
+    """Beat: clear agents' alerts whose reason is gone that no hook cleared (safety net)."""
+    return alerts_sweep()

@@ -23,6 +23,7 @@ rules_required = permission_required(perm("manage_templates"), raise_exception=T
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
 review_required = permission_required(perm("review_replies"), raise_exception=True)
 DRY_RUN_SHOWN = 500
+FAILURES_SHOWN = 100
 
 
 @require_GET
@@ -176,17 +177,15 @@ def alerts_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 @review_required
 def supervisor(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    if kind not in SupervisorEvent.Kind.values:
-        kind = ""
-    events = list(selectors.supervisor_events(request.user, kind=kind)[:300])
+    """Complaints at risk now, for the deadline that applies now, and replies that failed for
+    good; each says whether and to whom the digest mailed it."""
+    failures = selectors.supervisor_events(request.user, kind=SupervisorEvent.Kind.REPLY_FAILED)
     return render(
         request,
         "automation/supervisor.html",
         {
-            "events": events,
-            "kinds": SupervisorEvent.Kind.choices,
-            "current_kind": kind,
+            "rows": selectors.at_risk_rows(request.user),
+            "failures": list(failures[:FAILURES_SHOWN]),
             "digest_minutes": f"{getattr(settings, 'AUTOMATION_DIGEST_EVERY_MINUTES', 15):g}",
         },
     )

@@ -13,6 +13,7 @@ from automation.services.alerts import (
     alerts_on_arrival,
     alerts_read_for_complaint,
 )
+from automation.services.clearing import alerts_clear_resolved, alerts_on_handled, alerts_sweep
 from automation.services.rules import (
     rule_delete,
     rule_dry_run,
@@ -28,8 +29,11 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "agents_of",
     "alert_mark_read",
+    "alerts_clear_resolved",
+    "alerts_on_handled",
     "alerts_on_arrival",
     "alerts_read_for_complaint",
+    "alerts_sweep",
     "auto_reply_idempotent_id",
     "complaint_arrived",
     "complaint_auto_acknowledge",
@@ -46,10 +50,11 @@ __all__ = [
 
 def complaint_arrived(*, complaint, created: bool) -> None:
     """Ingestion stored a new or changed complaint (called inside its transaction): acknowledge
-    it automatically if a rule says so, and alert the agents who must see it. Each part runs in
+    it automatically if a rule says so, alert the agents who must see it, and clear the alerts
+    whose reason is gone (answered or completed elsewhere). Each part runs in
     its own savepoint and never fails the ingestion: a complaint must be stored whatever
     automation thinks of it."""
-    for step in (_acknowledge, _alert):
+    for step in (_acknowledge, _alert, _clear):
         try:
             with transaction.atomic():
                 step(complaint, created)
@@ -65,3 +70,7 @@ def _acknowledge(complaint, created: bool) -> None:
 
 def _alert(complaint, created: bool) -> None:
     alerts_on_arrival(complaint=complaint, created=created)
+
+
+def _clear(complaint, created: bool) -> None:
+    alerts_clear_resolved(complaint_id=complaint.pk)

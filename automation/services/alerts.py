@@ -1,5 +1,8 @@
 """Agents' alerts: a new immediate-service complaint for everyone working its merchant, a new
-user message for the complaint's owner. Written in the ingesting transaction, shown by polling."""
+user message for the complaint's owner. Written in the ingesting transaction.
+
+An alert clears itself (read_at set) once its reason is gone: see `alerts_clear_resolved`. Every
+alert raised or cleared is announced (events.ALERT_CHANGED, to its owner), so badges follow."""
 
 from __future__ import annotations
 
@@ -43,28 +46,50 @@ def agents_of(merchant_id: int) -> QuerySet:
     )
 
 
+def announce_alerts_changed(*, merchant_id: int, complaint_id: int, user_ids: Any) -> None:
+    """Tell each owner's open tabs (on commit) that their alerts changed."""
+    for user_id in sorted(set(user_ids)):
+        events.announce(
+            events.ALERT_CHANGED,
+            merchant_id=merchant_id,
+            complaint_id=complaint_id,
+            user_id=user_id,
+        )
+
+
 def _create(users: Any, *, kind: str, complaint: Complaint, key: str, text: str) -> int:
-    users = list(users)
+    """Alert each user not alerted for this yet; returns how many were new."""
+    known = set(
+        Alert.objects.filter(kind=kind, complaint=complaint, key=key).values_list(
+            "user_id", flat=True
+        )
+    )
     rows = [
-        Alert(user=user, kind=kind, complaint=complaint, key=key, text=text[:300]) for user in users
+        Alert(user=user, kind=kind, complaint=complaint, key=key, text=text[:300])
+        for user in users
+        if user.pk not in known
     ]
+    if not rows:
+        return 0
     # A redelivered notification or a racing sync finds the rows and adds nothing.
-    created = len(Alert.objects.bulk_create(rows, ignore_conflicts=True))
-    for user in users:
-        _announce(user.pk, complaint.merchant_id)
-    return created
-
-
-def _announce(user_id: int, merchant_id: int | None) -> None:
-    """The user's alert list changed: their open pages re-read it."""
-    events.announce(events.ALERT_CHANGED, merchant_id=merchant_id, user_id=user_id)
+    Alert.objects.bulk_create(rows, ignore_conflicts=True)
+    announce_alerts_changed(
+        merchant_id=complaint.merchant_id,
+        complaint_id=complaint.pk,
+        user_ids=[row.user_id for row in rows],
+    )
+    return len(rows)
 
 
 def alerts_on_arrival(*, complaint: Complaint, created: bool, now: datetime | None = None) -> int:
-    """Alerts for what this ingestion brought; returns how many rows were attempted."""
+    """Alerts for what this ingestion brought; returns how many were new."""
     now = now or timezone.now()
     count = 0
-    if complaint.need_immediate_service and complaint.complaint_state != Complaint.State.PROCESSED:
+    if (
+        complaint.need_immediate_service
+        and complaint.complaint_state != Complaint.State.PROCESSED
+        and complaint.first_replied_at is None
+    ):
         text = _("Needs immediate service: %(problem)s") % {
             "problem": complaint.problem_description or complaint.complaint_detail[:80]
         }
@@ -98,21 +123,33 @@ def _user_message_alerts(complaint: Complaint, now: datetime) -> int:
     return count
 
 
+def alerts_set_read(alerts: QuerySet) -> int:
+    """Mark these unread alerts read and announce it to their owners."""
+    rows = list(alerts.filter(read_at=None).values_list("pk", "user_id", "complaint_id"))
+    if not rows:
+        return 0
+    count = Alert.objects.filter(pk__in=[pk for pk, _user, _complaint in rows]).update(
+        read_at=timezone.now()
+    )
+    merchants = dict(
+        Complaint.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "merchant_id")
+    )
+    for complaint_id in sorted({row[2] for row in rows}):
+        announce_alerts_changed(
+            merchant_id=merchants[complaint_id],
+            complaint_id=complaint_id,
+            user_ids=[user for _pk, user, complaint in rows if complaint == complaint_id],
+        )
+    return count
+
+
 def alert_mark_read(*, user: Any, alert_ids: list[int] | None = None) -> int:
     """Mark the user's alerts read (all of them when no ids are given)."""
     alerts = Alert.objects.filter(user=user, read_at=None)
     if alert_ids is not None:
         alerts = alerts.filter(pk__in=alert_ids)
-    changed = alerts.update(read_at=timezone.now())
-    if changed:
-        _announce(user.pk, None)
-    return changed
+    return alerts_set_read(alerts)
 
 
 def alerts_read_for_complaint(*, user: Any, complaint_id: int) -> int:
-    changed = Alert.objects.filter(user=user, complaint_id=complaint_id, read_at=None).update(
-        read_at=timezone.now()
-    )
-    if changed:
-        _announce(user.pk, None)
-    return changed
+    return alerts_set_read(Alert.objects.filter(user=user, complaint_id=complaint_id))

@@ -14,22 +14,16 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from automation.at_risk import DEADLINE_OF_KIND, at_risk, deadline_now, event_kind
 from automation.models import Digest, SupervisorEvent
 from automation.services.alerts import users_with_permission
-from complaints.models import OPEN, Complaint
+from complaints.models import Complaint
 from messaging.models import Reply
 
 logger = logging.getLogger(__name__)
 Kind = SupervisorEvent.Kind
 # Deadlines and failures further back than this are history, not news.
 LOOKBACK = timedelta(days=7)
-
-
-def warning_margins() -> tuple[timedelta, timedelta]:
-    """(before the first-reply deadline, before the completion deadline), from settings."""
-    first = getattr(settings, "AUTOMATION_FIRST_REPLY_WARNING_MINUTES", 120)
-    complete = getattr(settings, "AUTOMATION_COMPLETE_WARNING_MINUTES", 720)
-    return timedelta(minutes=first), timedelta(minutes=complete)
 
 
 def _deadline_event(complaint: Complaint, kind: str, due: datetime) -> SupervisorEvent:
@@ -43,28 +37,26 @@ def _deadline_event(complaint: Complaint, kind: str, due: datetime) -> Superviso
 
 
 def _deadline_events(now: datetime) -> list[SupervisorEvent]:
-    first_margin, complete_margin = warning_margins()
-    open_complaints = Complaint.objects.filter(OPEN).only(
-        "pk", "merchant_id", "first_reply_due_at", "complete_due_at", "first_replied_at"
+    """The deadline that applies now to each complaint within its warning margin."""
+    recent = Complaint.objects.filter(due_at__gte=now - LOOKBACK)
+    complaints = at_risk(recent, now).only(
+        "pk", "merchant_id", "due_at", "first_replied_at", "need_immediate_service"
     )
-    events = []
-    unanswered = open_complaints.filter(
-        first_replied_at=None,
-        first_reply_due_at__lte=now + first_margin,
-        first_reply_due_at__gte=now - LOOKBACK,
-    )
-    for complaint in unanswered.iterator():
-        due = complaint.first_reply_due_at
-        kind = Kind.FIRST_REPLY_OVERDUE if due <= now else Kind.FIRST_REPLY_AT_RISK
-        events.append(_deadline_event(complaint, kind, due))
-    unfinished = open_complaints.filter(
-        complete_due_at__lte=now + complete_margin, complete_due_at__gte=now - LOOKBACK
-    )
-    for complaint in unfinished.iterator():
-        due = complaint.complete_due_at
-        kind = Kind.COMPLETE_OVERDUE if due <= now else Kind.COMPLETE_AT_RISK
-        events.append(_deadline_event(complaint, kind, due))
-    return events
+    return [
+        _deadline_event(
+            complaint, event_kind(complaint.deadline, complaint.due_at, now), complaint.due_at
+        )
+        for complaint in complaints.iterator()
+    ]
+
+
+def still_applies(event: SupervisorEvent) -> bool:
+    """A deadline event is news only while its deadline is the one that applies to the
+    complaint (not answered or completed since, deadline not moved)."""
+    deadline = DEADLINE_OF_KIND.get(event.kind)
+    if deadline is None:
+        return True  # a failed reply stays failed
+    return deadline_now(event.complaint) == (deadline, event.due_at)
 
 
 def _failure_events(now: datetime) -> list[SupervisorEvent]:
@@ -147,7 +139,10 @@ def _message(user: Any, events: list[SupervisorEvent], connection: Any) -> Email
 def digest_send(*, now: datetime | None = None) -> Digest | None:
     """One e-mail per supervisor with every event of their merchants not yet digested; the
     events are then marked digested in the same transaction, so none is sent twice. Two
-    digest runs at once take disjoint events (skip locked). Returns the digest, or None."""
+    digest runs at once take disjoint events (skip locked). A deadline event whose deadline no
+    longer applies (answered, completed) is not mailed. Each event records to whom it went;
+    events of a merchant with no supervisor to mail are marked as such and logged as a
+    warning. Returns the digest, or None when there was nothing to mail."""
     now = now or timezone.now()
     with transaction.atomic():
         events = list(
@@ -156,24 +151,61 @@ def digest_send(*, now: datetime | None = None) -> Digest | None:
             .select_related("complaint", "merchant", "reply")
             .order_by("occurred_at", "id")
         )
-        if not events:
+        news = [event for event in events if still_applies(event)]
+        stale = {event.pk for event in events} - {event.pk for event in news}
+        if stale:
+            SupervisorEvent.objects.filter(pk__in=stale).update(digested_at=now)
+        if not news:
             return None
-        supervisors = supervisors_by_merchant({event.merchant_id for event in events})
+        supervisors = supervisors_by_merchant({event.merchant_id for event in news})
         per_user: dict[int, tuple[Any, list[SupervisorEvent]]] = {}
-        for event in events:
+        per_merchant: dict[int, list[SupervisorEvent]] = defaultdict(list)
+        for event in news:
+            per_merchant[event.merchant_id].append(event)
             for user in supervisors.get(event.merchant_id, []):
                 per_user.setdefault(user.pk, (user, []))[1].append(event)
         connection = get_connection()
         messages = [_message(user, mine, connection) for user, mine in per_user.values()]
-        digest = Digest.objects.create(
-            recipients=sorted(user.username for user, _mine in per_user.values()),
-            event_count=len(events),
-        )
-        SupervisorEvent.objects.filter(pk__in=[event.pk for event in events]).update(
-            digest=digest, digested_at=now
-        )
+        recipients = sorted(user.username for user, _mine in per_user.values())
+        digest = Digest.objects.create(recipients=recipients, event_count=len(news))
+        for merchant_id, mine in per_merchant.items():
+            SupervisorEvent.objects.filter(pk__in=[event.pk for event in mine]).update(
+                digest=digest,
+                digested_at=now,
+                sent_to=sorted(user.username for user in supervisors.get(merchant_id, [])),
+            )
         if messages:
             # Sent last: a failure rolls the marks back and the next run tries again.
             connection.send_messages(messages)
-    logger.info("digest %s: %d events to %d supervisors", digest.pk, len(events), len(messages))
+    _log_digest(digest, news, per_merchant, supervisors)
     return digest
+
+
+def _log_digest(
+    digest: Digest,
+    news: list[SupervisorEvent],
+    per_merchant: dict[int, list[SupervisorEvent]],
+    supervisors: dict[int, list[Any]],
+) -> None:
+    unsent = {
+        mine[0].merchant.mchid: len(mine)
+        for merchant_id, mine in per_merchant.items()
+        if not supervisors.get(merchant_id)
+    }
+    if digest.recipients:
+        logger.info(
+            "digest %s: %d events mailed to %d supervisors (%s)",
+            digest.pk,
+            len(news) - sum(unsent.values()),
+            len(digest.recipients),
+            ", ".join(digest.recipients),
+        )
+    if unsent:
+        logger.warning(
+            "digest %s: %d of %d events NOT mailed: no supervisor with an e-mail address for "
+            "merchant(s) %s",
+            digest.pk,
+            sum(unsent.values()),
+            len(news),
+            ", ".join(f"{mchid} ({count})" for mchid, count in sorted(unsent.items())),
+        )

@@ -1,7 +1,7 @@
 """Complaint state changes. Import from here: `from complaints.services import complaint_claim`."""
 
 from complaints.services.deadlines import deadlines_for, sla_status_for, sla_sweep
-from complaints.services.hooks import on_complaint_ingested
+from complaints.services.hooks import hooks_subscribe, on_complaint_handled, on_complaint_ingested
 from complaints.services.images import image_content
 from complaints.services.ingest import (
     complaint_ingest,
@@ -41,12 +41,14 @@ __all__ = [
     "complaint_upsert",
     "deadlines_for",
     "history_ingest",
+    "hooks_subscribe",
     "image_content",
     "mask_phone",
     "merchant_sync",
     "note_add",
     "notification_parse",
     "notification_record",
+    "on_complaint_handled",
     "on_complaint_ingested",
     "phone_reveal",
     "presence_leave",

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.services.hooks import on_complaint_handled
 from console import events
 from console.encryption import decrypt_text
 from console.roles import perm
@@ -56,6 +57,7 @@ def complaint_claim(*, complaint_pk: int, user) -> Complaint:
         complaint.assignee = user
         complaint.save(update_fields=["assignee", "updated_at"])
         _event(complaint, TimelineEvent.Kind.CLAIMED, user)
+        on_complaint_handled(complaint_id=complaint.pk)
         return complaint
 
 
@@ -79,6 +81,7 @@ def complaint_assign(*, complaint_pk: int, assignee_pk: int, by) -> Complaint:
             to_id=assignee.pk,
             previous=previous,
         )
+        on_complaint_handled(complaint_id=complaint.pk)
         return complaint
 
 

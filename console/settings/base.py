@@ -231,9 +231,16 @@ AUTOMATION_FIRST_REPLY_WARNING_MINUTES = env.int(
     "AUTOMATION_FIRST_REPLY_WARNING_MINUTES", default=120
 )
 AUTOMATION_COMPLETE_WARNING_MINUTES = env.int("AUTOMATION_COMPLETE_WARNING_MINUTES", default=720)
+# ...and before the immediate-service target (COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES). Every
+# margin is capped at half its deadline's length, so no complaint is listed as it arrives.
+AUTOMATION_IMMEDIATE_WARNING_MINUTES = env.int("AUTOMATION_IMMEDIATE_WARNING_MINUTES", default=20)
 AUTOMATION_DIGEST_EVERY_MINUTES = env.float("AUTOMATION_DIGEST_EVERY_MINUTES", default=15.0)
 CELERY_BEAT_SCHEDULE["automation.scan_supervisor_events"] = {
     "task": "automation.scan_supervisor_events",
+    "schedule": env.float("AUTOMATION_SCAN_EVERY_SECONDS", default=60.0),
+}
+CELERY_BEAT_SCHEDULE["automation.sweep_alerts"] = {
+    "task": "automation.sweep_alerts",
     "schedule": env.float("AUTOMATION_SCAN_EVERY_SECONDS", default=60.0),
 }
 CELERY_BEAT_SCHEDULE["automation.send_digest"] = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
-from complaints.services import first_reply_forget_automatic
+from complaints.services import first_reply_forget_automatic, on_complaint_handled
 from console import events
 from messaging.models import Reply
 
@@ -116,6 +116,8 @@ def reply_submit(
         )
         _enqueue_on_commit(reply.pk)
         reply_announce(reply)
+        if not is_automatic:
+            on_complaint_handled(complaint_id=locked.pk)  # e.g. agents' alerts it answers clear
     complaint.activity_version = locked.activity_version + 1
     return reply
 
@@ -218,6 +220,8 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
     _complaint_after_delivery(complaint, reply, now)
     if reply.is_automatic and reply.log_id:
         first_reply_forget_automatic(complaint=complaint, log_id=reply.log_id)
+    if not reply.is_automatic or complaint.complaint_state == Complaint.State.PROCESSED:
+        on_complaint_handled(complaint_id=complaint.pk)
 
 
 def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:

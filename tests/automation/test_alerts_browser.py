@@ -232,3 +232,26 @@ def test_each_new_alert_still_raises_one_browser_notification(live_server, page,
     page.reload()
     expect(page.get_by_test_id("alerts-count")).to_have_text("3")
     assert page.evaluate("window.__notes") == []  # already notified in this session
+
+
+def test_an_alert_clears_on_its_own_when_a_colleague_claims_the_complaint(
+    live_server, page, busy_agent, merchant
+):
+    on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
+    colleague = make_user("colleague", AGENT)
+    assign(colleague, merchant)
+    claimed = busy_agent.complaints_[0]
+    other = page.context.browser.new_page()  # another person, another browser
+    log_in(other, live_server, colleague)
+    other.goto(f"{live_server.url}/complaints/")
+
+    other.locator(f"#row-{claimed.pk}").get_by_test_id("claim").click()
+    expect(other.locator(f"#row-{claimed.pk}").get_by_test_id("assignee")).to_be_visible()
+
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("2")
+    expect(page).to_have_title(re.compile(r"^\(2\) "))
+    page.get_by_test_id("alerts-indicator").click()
+    items = page.get_by_test_id("alerts-panel").get_by_test_id("alert")
+    expect(items).to_have_count(2)
+    expect(items.filter(has_text=claimed.complaint_id)).to_have_count(0)
+    other.close()

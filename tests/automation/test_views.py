@@ -178,3 +178,4 @@ def test_task_names_are_stable():
 
     assert tasks.scan_supervisor_events.name == "automation.scan_supervisor_events"
     assert tasks.send_digest.name == "automation.send_digest"
+    assert tasks.sweep_alerts.name == "automation.sweep_alerts"
