@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "console.sessions.SessionLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -155,6 +156,11 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end 12 h after sign-in whatever happens, and after 2 h without a request
+# (console/sessions.py enforces both; README "Security").
+SESSION_MAX_AGE_MINUTES = env.int("SESSION_MAX_AGE_MINUTES", default=12 * 60)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=2 * 60)
+SESSION_COOKIE_AGE = 60 * SESSION_MAX_AGE_MINUTES
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
