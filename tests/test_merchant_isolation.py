@@ -65,6 +65,7 @@ OBJECT_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "merchants:user_edit": B_USER,
     "merchants:user_password_reset": B_USER,
     "merchants:user_active": B_USER,
+    "merchants:user_unlock": B_USER,
     "complaints:detail": B_COMPLAINT,
     "complaints:timeline": B_COMPLAINT,
     "complaints:presence": B_COMPLAINT,
