@@ -139,3 +139,11 @@ def test_unlocking_is_post_only(agent, admin_user):
     admin.force_login(admin_user)
 
     assert admin.get(reverse("merchants:user_unlock", args=[agent.pk])).status_code == 405
+
+
+def test_the_lockout_page_says_to_wait_or_ask_an_admin_in_chinese(agent):
+    spray(agent.username, LIMIT)
+
+    refused = attempt(agent.username, PASSWORD, "192.168.7.7").content.decode()
+
+    assert "请管理员解除锁定" in refused
