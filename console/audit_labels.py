@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS: dict[str, Promise] = {
     "login.failed": _("Failed login"),
+    "login.locked": _("Login locked for every address"),
+    "login.unlocked": _("Login unlocked by an admin"),
     "user.roles_changed": _("Roles changed"),
     "user.password_changed": _("Password changed"),
     "user.created": _("User added"),

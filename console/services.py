@@ -88,3 +88,22 @@ def user_set_roles(*, user, roles: list[str], by=None, request: HttpRequest | No
             target_id=user.pk,
             changes={"username": user.username, "before": before, "after": sorted(roles)},
         )
+
+
+def login_unlock(*, username: str, by, request: HttpRequest | None = None) -> int:
+    """An admin lets a locked-out username sign in again, from every address: clears the
+    username+IP lockouts and restarts the username-wide count. Audited. Returns the number of
+    lockout records cleared."""
+    from axes.utils import reset
+
+    with transaction.atomic():
+        cleared = reset(username=username)
+        audit_record(
+            action="login.unlocked",
+            actor=by,
+            request=request,
+            target_type="user",
+            target_id=username[:128],
+            changes={"cleared": cleared},
+        )
+    return cleared

@@ -40,7 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required(perm("view_audit"), raise_exception=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    events = selectors.audit_events(filters=form.cleaned_data if form.is_valid() else {})
+    events = selectors.audit_events(
+        user=request.user, filters=form.cleaned_data if form.is_valid() else {}
+    )
     page = selectors.paginate(events, request.GET.get("page"))
     return render(request, "console/audit_log.html", {"form": form, "page": page})
 

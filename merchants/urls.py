@@ -33,4 +33,5 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("users/<int:user_id>/password/", views.user_password_reset, name="user_password_reset"),
     path("users/<int:user_id>/active/", views.user_active, name="user_active"),
+    path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
 ]

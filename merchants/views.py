@@ -12,7 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from console.lockout import locked_usernames, login_lock_state
 from console.roles import ROLE_PERMISSIONS, perm, roles_of
+from console.services import login_unlock
 from merchants import selectors, services
 from merchants.forms import (
     AssignmentForm,
@@ -206,8 +208,13 @@ def assignment_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRespon
 
 @manage_merchants
 def user_list(request: HttpRequest) -> HttpResponse:
+    locked = locked_usernames()
     users = [
-        {"user": user, "roles": [g.name for g in user.groups.all() if g.name in ROLE_PERMISSIONS]}
+        {
+            "user": user,
+            "roles": [g.name for g in user.groups.all() if g.name in ROLE_PERMISSIONS],
+            "locked": user.username in locked,
+        }
         for user in selectors.console_users()
     ]
     return render(request, "merchants/users.html", {"users": users})
@@ -224,7 +231,8 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         _save_user(request, user, form.cleaned_data, set(current))
         messages.success(request, _("Roles and merchants of %(user)s saved.") % {"user": user})
         return redirect("merchants:users")
-    return render(request, "merchants/user_form.html", {"form": form, "subject": user})
+    context = {"form": form, "subject": user, "lock": login_lock_state(user.username)}
+    return render(request, "merchants/user_form.html", context)
 
 
 def _save_user(request: HttpRequest, user, data: dict, current: set[int]) -> None:
@@ -279,3 +287,13 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         messages.success(request, _("%(user)s can no longer log in.") % {"user": user})
     return redirect("merchants:users")
+
+
+@manage_merchants
+@require_POST
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Lift the failed-login lockouts of a user, from every address (audited)."""
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    login_unlock(username=user.username, by=request.user, request=request)
+    messages.success(request, _("%(user)s can try to log in again.") % {"user": user})
+    return redirect("merchants:user_edit", user_id=user.pk)

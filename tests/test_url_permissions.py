@@ -110,6 +110,7 @@ EXPECTED: dict[str, Row] = {
         ADMIN_ONLY, lambda w: {"user_id": w.users["agent_a"].pk}, "POST"
     ),
     "merchants:user_active": Row(ADMIN_ONLY, lambda w: {"user_id": w.users["agent_a"].pk}, "POST"),
+    "merchants:user_unlock": Row(ADMIN_ONLY, lambda w: {"user_id": w.users["agent_a"].pk}, "POST"),
     # --- complaints (scoped by assignment) --------------------------------------------
     "complaints:queue": Row(AGENT_WORK),
     "complaints:detail": Row(COMPLAINT_A, complaint_a),

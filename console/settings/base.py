@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "console.sessions.SessionLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -116,10 +117,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: lock a username+IP pair after 5 failures for 15 minutes.
+# Failed logins: lock a username+IP pair after 5 failures for 15 minutes, and a username from
+# every address after 20 failures within an hour (a spray from many addresses); an admin can
+# unlock at once (console/lockout.py, the user's page under Merchants > Users).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "console.lockout.ConsoleAxesHandler"
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_USERNAME_WINDOW_MINUTES = env.int("LOGIN_USERNAME_WINDOW_MINUTES", default=60)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -155,6 +161,11 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end 12 h after sign-in whatever happens, and after 2 h without a request
+# (console/sessions.py enforces both; README "Security").
+SESSION_MAX_AGE_MINUTES = env.int("SESSION_MAX_AGE_MINUTES", default=12 * 60)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=2 * 60)
+SESSION_COOKIE_AGE = 60 * SESSION_MAX_AGE_MINUTES
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

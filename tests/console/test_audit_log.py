@@ -48,8 +48,8 @@ def test_a_failed_login_is_recorded_with_the_ip(client):
     assert (event.target_id, event.ip_address) == ("nobody", "10.1.2.3")
 
 
-def test_a_supervisor_browses_every_event_newest_first(client, supervisor, events):
-    client.force_login(supervisor)
+def test_an_admin_browses_every_event_newest_first(client, admin_user, events):
+    client.force_login(admin_user)
 
     response = client.get(reverse("console:audit"))
 
