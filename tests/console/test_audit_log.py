@@ -139,7 +139,7 @@ def test_every_audit_action_the_code_records_has_a_label():
         found
         for app in ["console", "merchants", "complaints", "messaging", "automation"]
         for path in (root / app).rglob("*.py")
-        if path.name != "audit_labels.py"
+        if path.name not in ("audit_labels.py", "events.py")  # live events are not audit actions
         for found in code.findall(path.read_text())
     }
 
