@@ -113,6 +113,8 @@ EXPECTED: dict[str, Row] = {
     "merchants:user_unlock": Row(ADMIN_ONLY, lambda w: {"user_id": w.users["agent_a"].pk}, "POST"),
     # --- complaints (scoped by assignment) --------------------------------------------
     "complaints:queue": Row(AGENT_WORK),
+    # The live stream answers anonymous callers 403 (an EventSource cannot follow a login page).
+    "complaints:stream": Row(outcomes(FORBID, ALLOW, ALLOW, ALLOW, ALLOW)),
     "complaints:detail": Row(COMPLAINT_A, complaint_a),
     "complaints:timeline": Row(COMPLAINT_A, complaint_a),
     "complaints:presence": Row(COMPLAINT_A, complaint_a, "POST"),

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_not_required
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
@@ -36,7 +37,9 @@ def _briefly(function):
         try:
             return function(*args, **kwargs)
         finally:
-            connections.close_all()
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:  # a test's transaction is not ours to end
+                    connection.close()
 
     return sync_to_async(run)
 
@@ -77,6 +80,10 @@ async def _open(request: HttpRequest) -> HttpResponse:
         complaint_pk = _int(request.GET.get("complaint"))
     except ValueError:
         return HttpResponse(_("Malformed live stream parameters."), status=400)
+    if not isinstance(request, ASGIRequest):
+        # Served by a WSGI server (or a test client), a stream would hold a worker thread per
+        # tab: say so, and the page falls back to polling.
+        return HttpResponse(sse({"kind": "unavailable"}), content_type="text/event-stream")
     merchant_ids = await _briefly(_merchant_ids)(user)
     watched = None
     if complaint_pk is not None:

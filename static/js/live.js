@@ -109,6 +109,12 @@ function connect(body) {
     }
   });
   source.addEventListener("reset", () => deliver({ kind: "reset" }));
+  source.addEventListener("unavailable", () => {
+    // Served without an ASGI server: no stream here.
+    window.clearTimeout(readyTimer);
+    source.close();
+    fallBack(body);
+  });
   source.addEventListener("error", () => {
     failures += 1;
     body.dataset.liveState = "reconnecting";
