@@ -172,6 +172,7 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "polling_interval": 0.1,
+        "quarantine_folder": str(CELERY_BROKER_DIR / "quarantine"),
     }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="console")
 CELERY_TASK_IGNORE_RESULT = True
