@@ -115,7 +115,8 @@ def survive_bad_message_files() -> None:
         # Starts with a dot, ends in .tmp: never taken for a message of any queue.
         temporary = os.path.join(self.data_folder_out, f".{name}.tmp")
         try:
-            with open(temporary, "wb") as f:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(descriptor, "wb") as f:
                 f.write(str_to_bytes(dumps(payload)))
             os.replace(temporary, final)
         except OSError as exc:

@@ -6,10 +6,11 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Embedded mode's state (SQLite, broker, cache, media, secrets): owner-only, see settings.local.
+VAR_DIR = Path(BASE_DIR, env("VAR_DIR", default="var"))  # relative to the checkout
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
