@@ -119,6 +119,7 @@ class ControlApi:
             "public_key_pem": platform.public_key_pem,
             "certificate_serial": platform.certificate_serial,
             "certificate_pem": platform.certificate_pem,
+            "notify_url": self.app.store.notify_url(mchid),
         }
 
     def list_merchants(self, request: Request, _: re.Match[str]) -> Response:
