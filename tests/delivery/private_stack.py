@@ -105,8 +105,9 @@ class Stack:
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
-    def log(self, name: str) -> str:
-        return (self.folder / f"{name}.log").read_text(errors="replace")[-4000:]
+    def log(self, name: str, tail: int | None = 4000) -> str:
+        text = (self.folder / f"{name}.log").read_text(errors="replace")
+        return text[-tail:] if tail else text
 
     def start_web(self) -> None:
         self.web = self._spawn("web", ["gunicorn", "tests.delivery.fault_web:application",

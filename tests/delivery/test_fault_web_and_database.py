@@ -135,6 +135,13 @@ def replies_in(database: PrivatePostgres) -> list[tuple[str, str, str]]:
         ).fetchall()
 
 
+def wait_until_sending(database: PrivatePostgres, idempotent_id: str) -> None:
+    deadline = time.monotonic() + 20
+    while "sending" not in {s for i, s, _ in replies_in(database) if i == idempotent_id}:
+        assert time.monotonic() < deadline, "the reply's delivery never started"
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_one_reply_per_idempotent_id_when_the_web_process_dies_and_the_database_restarts(
@@ -163,10 +170,19 @@ def test_one_reply_per_idempotent_id_when_the_web_process_dies_and_the_database_
             complaint = complaints[number % COMPLAINTS]
             if number == KILL_WEB_AT:
                 stack.die_flag.touch()
-            if number == RESTART_DATABASE_AT:
-                private_database.restart()  # replies sent just before are being delivered
+            if number == RESTART_DATABASE_AT:  # its call to WeChat waits 3 s at the sandbox
+                path = f"/v3/merchant-service/complaints-v2/{complaint.complaint_id}/"
+                sandbox.control.set_faults(
+                    {"mode": "delay", "seconds": 3, "count": 1, "path_prefix": path}
+                )
             text = f"回复 {number} {uuid.uuid4().hex[:8]}"
-            sent[browser.send_reply(complaint.pk, text)] = text
+            idempotent_id = browser.send_reply(complaint.pk, text)
+            sent[idempotent_id] = text
+            if number == RESTART_DATABASE_AT:
+                # Restart while that call is in flight: WeChat takes the reply, the worker
+                # cannot record it; the sweeper sends it again with the same idempotent_id.
+                wait_until_sending(private_database, idempotent_id)
+                private_database.restart()
             if number == KILL_WEB_AT:
                 killed_text, killed_complaint = text, complaint
                 assert not stack.die_flag.exists() and browser.lost_answers >= 1
@@ -193,6 +209,7 @@ def test_one_reply_per_idempotent_id_when_the_web_process_dies_and_the_database_
     assert len(at_sandbox) == REPLIES and max(ids.values()) == 1
     assert {row[2] for row in rows} == {row["log_id"] for row in at_sandbox}
     assert set(ids) == set(sent)
+    assert "OperationalError" in stack.log("worker", tail=None)  # the restart hit a delivery
     # The browser, reconnected, shows the reply whose answer it lost: once, delivered.
     page = browser.page(f"/complaints/{killed_complaint.pk}/")
     assert page.count(killed_text) == 1, page
