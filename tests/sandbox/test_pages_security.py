@@ -141,3 +141,16 @@ def test_no_script_of_a_hostile_complaint_runs_in_chromium(sandbox, sandbox_merc
     expect(page.locator("#xss-svg")).to_have_count(0)
     expect(page).to_have_title("投诉单列表")
     assert not [v for v in violations if "Content Security Policy" in v]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x"])
+def test_a_jump_url_that_is_not_a_web_address_is_not_a_link(url):
+    action = {"action_type": "ACTION_TYPE_JUMP_URL", "jump_url": url}
+    button = {"type": "BUTTON", "button": {"text": "点我", "action": action}}
+    web = {
+        "type": "LINK",
+        "link": {"text": "官网", "action": {**action, "jump_url": "https://a.cn/"}},
+    }
+
+    assert "href" not in pages.render_block(button) and "点我" in pages.render_block(button)
+    assert 'href="https://a.cn/"' in pages.render_block(web)
