@@ -94,8 +94,11 @@ def survive_bad_message_files() -> None:
     polls in between reads an empty file; it also decodes whatever it finds there, and any error
     (an empty, truncated or foreign file) escapes to the worker as "Unrecoverable error" and the
     worker exits. Here messages are written atomically (a hidden temporary file, renamed into
-    place once complete), and a file that cannot be read as a message is moved to the
-    quarantine folder with a warning, and the next message is read. Checked by
+    place once complete); a file that cannot be read as a message (not JSON, not the envelope
+    kombu expects) is moved to the quarantine folder with a warning and the next one is read;
+    and a message that reads well but makes Celery's consumer raise (a known task without an
+    id, say) is acknowledged and written to the quarantine folder instead of stopping the
+    worker (connection and channel errors still go to the worker's own handling). Checked by
     tests/console/test_filesystem_broker.py (500 tasks while bad files are dropped in the queue).
     """
     from kombu.exceptions import ChannelError
@@ -138,6 +141,7 @@ def survive_bad_message_files() -> None:
             try:
                 with open(path, "rb") as f:
                     payload = loads(bytes_to_str(f.read()))
+                _check_envelope(payload)
                 self.Message(payload, channel=self)  # what the consumer will build from it
             except Exception as exc:  # noqa: BLE001 — any unreadable file, never the worker
                 _quarantine(self, path, name, exc)
@@ -148,17 +152,69 @@ def survive_bad_message_files() -> None:
             return payload
         raise filesystem.Empty()
 
-    channel._put, channel._get = _put, _get
+    def _get_and_deliver(self, queue, callback):
+        payload = self._get(queue)
+        try:
+            callback(payload, queue)
+        except self.connection.connection_errors + self.connection.channel_errors:
+            raise  # the worker's own reconnect logic handles these
+        except Exception as exc:  # noqa: BLE001 — a message Celery cannot take, never the worker
+            self.qos.ack(payload["properties"]["delivery_tag"])  # not redelivered
+            _quarantine_payload(self, queue, payload, exc)
+
+    channel._put, channel._get, channel._get_and_deliver = _put, _get, _get_and_deliver
     channel._console_workaround = True
 
 
-def _quarantine(channel, path: str, name: str, error: Exception) -> None:
-    options = channel.transport_options
-    folder = options.get("quarantine_folder") or os.path.join(
+def _check_envelope(payload: object) -> None:
+    """The shape the virtual transport and Celery's consumer rely on without checking (a wrong
+    type there escapes to the worker's event loop): raises ValueError otherwise."""
+    if not isinstance(payload, dict):
+        raise ValueError("not an object")
+    properties = payload.get("properties")
+    if not isinstance(properties, dict) or not isinstance(properties.get("delivery_tag"), str):
+        raise ValueError("properties.delivery_tag missing")
+    delivery_info = properties.get("delivery_info") or {}
+    if not isinstance(delivery_info, dict) or not all(
+        isinstance(delivery_info.get(key, ""), str) for key in ("exchange", "routing_key")
+    ):
+        raise ValueError("properties.delivery_info malformed")
+    if not isinstance(payload.get("headers") or {}, dict):
+        raise ValueError("headers malformed")
+    for key in ("body", "content-type", "content-encoding"):
+        if not isinstance(payload.get(key) or "", str):
+            raise ValueError(f"{key} malformed")
+
+
+def _quarantine_folder(channel) -> str:
+    folder = channel.transport_options.get("quarantine_folder") or os.path.join(
         os.path.dirname(os.path.normpath(channel.data_folder_in)), "quarantine"
     )
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    return folder
+
+
+def _quarantine_payload(channel, queue: str, payload: dict, error: Exception) -> None:
+    """A message that read well but made Celery's consumer fail: kept for a look, with a warning."""
+    from kombu.utils.json import dumps
+
+    name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.rejected"
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
+        folder = _quarantine_folder(channel)
+        descriptor = os.open(
+            os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+        )
+        with open(descriptor, "w") as f:
+            f.write(dumps(payload))
+    except OSError as exc:
+        logger.warning("broker message refused by the consumer dropped (%r): %r", error, exc)
+        return
+    logger.warning("broker message refused by the consumer moved to %s/%s: %r", folder, name, error)
+
+
+def _quarantine(channel, path: str, name: str, error: Exception) -> None:
+    try:
+        folder = _quarantine_folder(channel)
         shutil.move(path, os.path.join(folder, name))
         logger.warning("unreadable broker message %s moved to %s: %r", name, folder, error)
     except OSError as exc:

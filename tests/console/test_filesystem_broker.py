@@ -20,6 +20,7 @@ from tests.console.filesystem_broker import transport_options
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = f"fsbroker-{os.getpid()}"
 TASKS = 500
+UNREADABLE_KINDS = 8  # the first kinds of bad_files: no message at all, whatever reads them
 
 
 def bad_files(queue: str) -> list[bytes]:
@@ -38,6 +39,22 @@ def bad_files(queue: str) -> list[bytes]:
     whole = json.dumps(envelope).encode()
     unknown_task = dict(envelope, headers={"task": "no.such.task", "id": "y" * 36})
     garbage_body = dict(envelope, body="%%% not base64 %%%")
+    properties = envelope["properties"]
+    odd_shapes = [
+        dict(envelope, properties=dict(properties, delivery_info="x")),
+        dict(envelope, headers=["task"]),
+        dict(envelope, properties=dict(properties, body_encoding="rot13")),
+        dict(envelope, **{"content-type": "application/x-python-serialize"}),
+        dict(envelope, properties=[1]),
+        dict(envelope, properties=dict(properties, delivery_info={"exchange": 5})),
+        dict(envelope, body=12),
+        dict(envelope, headers={"task": "tests.record_run"}),  # a known task, no id
+        dict(envelope, headers={"task": "tests.record_run", "id": 5, "eta": "garbage"}),
+        dict(envelope, headers={"task": "tests.record_run", "id": "z", "timelimit": "x"}),
+        dict(envelope, headers={"task": "tests.record_run", "id": "z", "expires": [1]}),
+        dict(envelope, body=base64.b64encode(b"not json").decode()),
+        dict(envelope, body=base64.b64encode(b'{"args": 5}').decode()),
+    ]
     return [
         b"",  # created, not yet written: what kombu's own writer leaves for a moment
         whole[: len(whole) // 2],  # truncated
@@ -48,7 +65,8 @@ def bad_files(queue: str) -> list[bytes]:
         b"{}",
         b'{"properties": {}}',
         json.dumps(garbage_body).encode(),
-        json.dumps(unknown_task).encode(),
+        *(json.dumps(odd).encode() for odd in odd_shapes),
+        json.dumps(unknown_task).encode(),  # last: readable, refused by celery, not quarantined
     ]
 
 
@@ -149,11 +167,13 @@ def test_every_task_runs_once_and_the_worker_lives_through_bad_files_in_the_queu
     assert sorted(p.name for p in runs.iterdir()) == sorted(str(n) for n in range(TASKS + 1))
     assert worker.poll() is None
     quarantined = {p.name for p in (folder / "quarantine").iterdir()}
-    readable_foreign = {n for i, n in enumerate(dropped) if i % 10 == 9}  # the unknown task
+    kinds = len(bad_files(QUEUE))
+    unreadable = {n for i, n in enumerate(dropped) if i % kinds < UNREADABLE_KINDS}
     assert len(dropped) > 50
-    assert set(dropped) - readable_foreign <= quarantined
+    assert unreadable <= quarantined
     assert not [p for p in (folder / "queue").iterdir() if p.name.endswith(".msg")]
     assert b"unreadable broker message" in log.read_bytes()
+    assert b"refused by the consumer" in log.read_bytes()  # e.g. a known task without an id
 
 
 def test_messages_are_written_whole_under_their_final_name(tmp_path):
