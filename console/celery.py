@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-from console.broker import survive_broker_restart
+from console.broker import survive_bad_message_files, survive_broker_restart
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.local")
 
@@ -12,3 +12,4 @@ app = Celery("console")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 survive_broker_restart()
+survive_bad_message_files()

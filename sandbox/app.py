@@ -58,7 +58,7 @@ class Settings:
 
 class Sandbox:
     def __init__(self, data_dir: Path, settings: Settings | None = None) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # its keys, its complaints
         self.data_dir = data_dir
         self.settings = settings or Settings()
         self.platform = keys.load_or_generate(data_dir / "platform")

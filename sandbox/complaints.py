@@ -28,6 +28,7 @@ COMPLAINT_FIELDS = {
     "user_complaint_times", "problem_type", "apply_refund_amount", "user_tag_list",
     "additional_info", "in_platform_service", "need_immediate_service", "is_agent_mode",
 }  # fmt: skip
+LISTS_OF_OBJECTS = {"complaint_order_info", "service_order_info", "complaint_media_list"}
 
 
 def now_text(millis: bool = False) -> str:
@@ -126,11 +127,16 @@ def create_complaints(
             raise ApiError(
                 400, "PARAM_ERROR", "complaint_time must be RFC3339 with an offset"
             ) from exc
+    for name in LISTS_OF_OBJECTS & set(overrides):
+        value = overrides[name]
+        if not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
+            raise ApiError(400, "PARAM_ERROR", f"{name} must be a list of objects")
     ids = []
     for _ in range(count):
         complaint, phone = build_complaint(app, mchid, need_immediate_service, problem_type)
         phone = overrides.get("payer_phone", phone)
         complaint.update({k: v for k, v in overrides.items() if k != "payer_phone"})
+        media = complaint["complaint_media_list"][:1]
         with app.store.transaction() as db:
             app.store.complaint_insert(db, complaint, phone, {"refund_decision": None})
             app.store.history_append(
@@ -140,7 +146,7 @@ def create_complaints(
                     "投诉人",
                     "USER_CREATE_COMPLAINT",
                     complaint["complaint_detail"],
-                    complaint_media_list=complaint["complaint_media_list"][0],
+                    **({"complaint_media_list": media[0]} if media else {}),
                 ),
             )
             app.notifier.enqueue(db, mchid, complaint["complaint_id"], "CREATE_COMPLAINT")

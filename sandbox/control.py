@@ -47,6 +47,7 @@ class ControlApi:
             ("POST", re.compile(r"/_sandbox/settings"), self.update_settings),
             ("GET", re.compile(r"/_sandbox/settings"), self.get_settings),
             ("GET", re.compile(r"/_sandbox/media/([^/?]+)"), self.media),
+            ("GET", re.compile(re.escape(pages.STYLE_PATH)), lambda request, _: pages.stylesheet()),
         ]
 
     def handle(self, request: Request) -> Response:
@@ -118,6 +119,7 @@ class ControlApi:
             "public_key_pem": platform.public_key_pem,
             "certificate_serial": platform.certificate_serial,
             "certificate_pem": platform.certificate_pem,
+            "notify_url": self.app.store.notify_url(mchid),
         }
 
     def list_merchants(self, request: Request, _: re.Match[str]) -> Response:
@@ -251,4 +253,5 @@ class ControlApi:
         row = media_lookup(self.app, match.group(1))
         if row is None:
             raise ApiError(404, "NOT_FOUND", "no such media")
-        return Response(200, bytes(row["data"]), {"Content-Type": row["content_type"]})
+        headers = {"Content-Type": row["content_type"], **pages.PAGE_HEADERS}
+        return Response(200, bytes(row["data"]), headers)

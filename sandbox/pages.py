@@ -1,5 +1,10 @@
 """The sandbox's own small web pages: the complaint list and each conversation as the WeChat user
 would see it, NormalMessage blocks rendered. Server-rendered HTML, no JavaScript.
+
+Everything shown comes from outside (the control API accepts any JSON for a complaint's fields;
+merchants write the replies), so every value goes through `_text`, links keep only http(s)
+addresses, and the pages carry the console's strict CSP: no inline script or style, the style
+sheet is served from /_sandbox/static/sandbox.css.
 """
 
 from __future__ import annotations
@@ -21,8 +26,7 @@ USER_SIDE = {"USER_CREATE_COMPLAINT", "USER_CONTINUE_COMPLAINT", "USER_RESPONSE"
              "USER_SUBMIT_SATISFACTION"}  # fmt: skip
 MERCHANT_SIDE = {"MERCHANT_RESPONSE", "MERCHANT_CONFIRM_COMPLETE", "MERCHANT_APPROVE_REFUND",
                  "MERCHANT_REFUSE_RERUND"}  # fmt: skip
-STYLE = """
-body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;
+STYLE = """body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;
 background:#ededed}
 header{background:#2e2e2e;color:#fff;padding:12px 20px}header a{color:#9fe6a0}
 main{max-width:760px;margin:0 auto;padding:16px}table{width:100%;border-collapse:collapse;
@@ -42,19 +46,70 @@ form.inline{display:inline}button.btn{cursor:pointer;font:inherit}.error{color:#
 textarea{width:100%;box-sizing:border-box;font:inherit;padding:6px}.acts{margin-top:8px}
 label{margin-right:8px}input[type=number]{width:5em}
 """
+STYLE_PATH = "/_sandbox/static/sandbox.css"
+# The console's policy (console/settings/base.py CONTENT_SECURITY_POLICY); a test keeps them equal.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def html(body: str, title: str = "微信支付投诉沙箱", status: int = 200) -> Response:
     page = (
-        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}'
-        f'</title><style>{STYLE}</style></head><body><header><a href="/_sandbox/">'
-        f"微信支付投诉沙箱</a> · {escape(title)}</header><main>{body}</main></body></html>"
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_text(title)}'
+        f'</title><link rel="stylesheet" href="{STYLE_PATH}"></head><body><header>'
+        f'<a href="/_sandbox/">微信支付投诉沙箱</a> · {_text(title)}</header><main>{body}</main>'
+        "</body></html>"
     )
-    return Response(status, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+    headers = {"Content-Type": "text/html; charset=utf-8", **PAGE_HEADERS}
+    return Response(status, page.encode("utf-8"), headers)
 
 
-def _media_src(path_or_id: str) -> str:
+def stylesheet() -> Response:
+    headers = {"Content-Type": "text/css; charset=utf-8", "X-Content-Type-Options": "nosniff"}
+    return Response(200, STYLE.encode("utf-8"), headers)
+
+
+def _text(value: Any) -> str:
+    """Any stored value as HTML text, whatever its JSON type."""
+    if value is None:
+        return ""
+    return escape(value if isinstance(value, str) else str(value))
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _label(labels: dict[str, str], value: Any, default: str | None = None) -> str:
+    """A known code's Chinese label; anything else shown as it is, escaped."""
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    return _text(value) if default is None else default
+
+
+def _href(url: Any) -> str | None:
+    """Only web addresses are links: a javascript: or data: URL is shown as text."""
+    if isinstance(url, str) and url.strip().lower().startswith(("https://", "http://")):
+        return escape(url.strip())
+    return None
+
+
+def _media_src(path_or_id: Any) -> str:
     """Complaint media and merchant uploads, both served unsigned for the page."""
+    if not isinstance(path_or_id, str) or path_or_id.startswith("//"):
+        return ""
     if path_or_id.startswith(IMAGE_PATH):
         return "/_sandbox/media/" + path_or_id[len(IMAGE_PATH) :]
     if path_or_id.startswith("/"):
@@ -70,7 +125,7 @@ def index(app: Sandbox, mchid: str | None, error: str = "") -> str:
     )
     lines = []
     for row in rows:
-        c = json.loads(row["data"])
+        c = _obj(json.loads(row["data"]))
         flags = []
         if c.get("need_immediate_service"):
             flags.append('<span class="tag warn">需即时服务</span>')
@@ -78,13 +133,13 @@ def index(app: Sandbox, mchid: str | None, error: str = "") -> str:
             flags.append('<span class="tag warn">用户有新留言</span>')
         if c.get("in_platform_service"):
             flags.append('<span class="tag">平台协助中</span>')
+        when = str(c.get("complaint_time", ""))[:16].replace("T", " ")
         lines.append(
-            f'<tr><td><a href="/_sandbox/complaints/{escape(c["complaint_id"])}">'
-            f"{escape(c['complaint_id'])}</a></td><td>{escape(c['complainted_mchid'])}</td>"
-            f"<td>{escape(c['problem_description'])}</td>"
-            f"<td>{STATES.get(c['complaint_state'], escape(c['complaint_state']))}</td>"
-            f"<td>{''.join(flags)}</td><td class=meta>"
-            f"{escape(c['complaint_time'][:16].replace('T', ' '))}</td></tr>"
+            f'<tr><td><a href="/_sandbox/complaints/{_text(c.get("complaint_id"))}">'
+            f"{_text(c.get('complaint_id'))}</a></td><td>{_text(c.get('complainted_mchid'))}</td>"
+            f"<td>{_text(c.get('problem_description'))}</td>"
+            f"<td>{_label(STATES, c.get('complaint_state'))}</td>"
+            f"<td>{''.join(flags)}</td><td class=meta>{_text(when)}</td></tr>"
         )
     table = "".join(lines) or '<tr><td colspan="6">暂无投诉单</td></tr>'
     return _new_complaint_form(app, error) + (
@@ -96,11 +151,10 @@ def index(app: Sandbox, mchid: str | None, error: str = "") -> str:
 def _new_complaint_form(app: Sandbox, error: str) -> str:
     """File complaints as consumers would (demos): they reach the console by notification."""
     merchants = "".join(
-        f'<option value="{escape(mchid)}">{escape(mchid)}</option>'
-        for mchid in app.store.merchants()
+        f'<option value="{_text(mchid)}">{_text(mchid)}</option>' for mchid in app.store.merchants()
     )
     problems = "".join(f'<option value="{key}">{label}</option>' for key, label in PROBLEMS.items())
-    failure = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    failure = f'<p class="error" role="alert">{_text(error)}</p>' if error else ""
     return (
         '<form class="card" method="post" action="/_sandbox/complaints/new">'
         '<div class="bold">新建投诉单（扮演用户）</div>'
@@ -113,23 +167,26 @@ def _new_complaint_form(app: Sandbox, error: str) -> str:
 
 
 def _action_label(action: dict[str, Any]) -> str:
+    """Plain text (the caller escapes it)."""
     kind = action.get("action_type", "")
     if kind == "ACTION_TYPE_JUMP_URL":
         return f"跳转链接：{action.get('jump_url', '')}"
     if kind == "ACTION_TYPE_JUMP_MINI_PROGRAM":
-        return f"跳转小程序：{(action.get('mini_program_jump_info') or {}).get('appid', '')}"
-    content = (action.get("message_info") or {}).get("content", "")
-    return f"发送消息：{content}"
+        return f"跳转小程序：{_obj(action.get('mini_program_jump_info')).get('appid', '')}"
+    return f"发送消息：{_obj(action.get('message_info')).get('content', '')}"
 
 
-def _clickable(item: dict[str, Any], css: str, act_url: str | None = None) -> str:
-    action = item.get("action") or {}
-    title = escape(_action_label(action))
-    text = escape(item.get("text", ""))
+def _clickable(item: Any, css: str, act_url: str | None = None) -> str:
+    item = _obj(item)
+    action = _obj(item.get("action"))
+    title = _text(_action_label(action))
+    text = _text(item.get("text", ""))
     if action.get("action_type") == "ACTION_TYPE_JUMP_URL":
-        href = escape(action.get("jump_url", ""))
-        return f'<a class="{css}" href="{href}" title="{title}">{text}</a>'
-    action_id = escape(action.get("action_id", ""))
+        href = _href(action.get("jump_url"))
+        if href:
+            return f'<a class="{css}" href="{href}" title="{title}">{text}</a>'
+        return f'<span class="{css}" title="{title}">{text}</span>'
+    action_id = _text(action.get("action_id", ""))
     if act_url and action_id and action.get("action_type") == "ACTION_TYPE_SEND_MESSAGE":
         # The consumer taps it: a USER_CLICK_RESPONSE, as WeChat would record.
         return (
@@ -141,55 +198,56 @@ def _clickable(item: dict[str, Any], css: str, act_url: str | None = None) -> st
     return f'<span class="{css}" title="{title} {action_id}">{text}</span>'
 
 
-def render_block(block: dict[str, Any], act_url: str | None = None) -> str:
+def render_block(block: Any, act_url: str | None = None) -> str:
     """One NormalMessage block as the consumer sees it; with `act_url`, its send-message
     buttons can be tapped."""
+    block = _obj(block)
     kind = block.get("type")
     if kind == "TEXT":
-        text = block.get("text") or {}
+        text = _obj(block.get("text"))
         css = ("secondary " if text.get("color") == "SECONDARY" else "") + (
             "bold" if text.get("is_bold") else ""
         )
-        body = escape(text.get("text", "")).replace("\n", "<br>")
+        body = _text(text.get("text", "")).replace("\n", "<br>")
         return f'<div class="{css.strip()}">{body}</div>'
     if kind == "IMAGE":
-        image = block.get("image") or {}
+        image = _obj(block.get("image"))
         wide = " wide" if image.get("image_style_type") == "IMAGE_STYLE_TYPE_WIDE" else ""
-        src = escape(_media_src(image.get("media_id", "")))
+        src = _text(_media_src(image.get("media_id", "")))
         return f'<img class="pic{wide}" src="{src}" alt="图片">'
     if kind == "LINK":
-        return f"<div>{_clickable(block.get('link') or {}, 'link', act_url)}</div>"
+        return f"<div>{_clickable(block.get('link'), 'link', act_url)}</div>"
     if kind == "FAQ_LIST":
-        faqs = (block.get("faq_list") or {}).get("faqs", [])
+        faqs = [_obj(f) for f in _list(_obj(block.get("faq_list")).get("faqs"))]
         clickables = [{"text": f.get("faq_title", ""), "action": f.get("action")} for f in faqs]
         items = "".join(f"<li>{_clickable(c, 'link', act_url)}</li>" for c in clickables)
         return f'<div class="meta">猜你想问</div><ul class="faq">{items}</ul>'
     if kind == "BUTTON":
-        return f"<div>{_clickable(block.get('button') or {}, 'btn', act_url)}</div>"
+        return f"<div>{_clickable(block.get('button'), 'btn', act_url)}</div>"
     if kind == "BUTTON_GROUP":
-        group = block.get("button_group") or {}
+        group = _obj(block.get("button_group"))
         layout = "vertical" if group.get("button_layout") == "LAYOUT_VERTICAL" else "horizontal"
-        buttons = "".join(_clickable(b, "btn", act_url) for b in group.get("buttons", []))
+        buttons = "".join(_clickable(b, "btn", act_url) for b in _list(group.get("buttons")))
         return f'<div class="group {layout}">{buttons}</div>'
-    return f"<div class=meta>[{escape(str(kind))}]</div>"
+    return f"<div class=meta>[{_text(kind)}]</div>"
 
 
-def _entry_body(entry: dict[str, Any], reply: dict[str, Any] | None, act_url: str) -> str:
-    message = entry.get("normal_message")
+def _entry_body(entry: dict[str, Any], reply: Any, act_url: str) -> str:
+    message = _obj(entry.get("normal_message"))
     if message:
-        parts = [render_block(b, act_url) for b in message.get("blocks", [])]
+        parts = [render_block(b, act_url) for b in _list(message.get("blocks"))]
     else:
-        parts = [f"<div>{escape(entry.get('operate_details') or '')}</div>"]
-    for image in entry.get("image_list") or []:
-        parts.append(f'<img class="pic" src="{escape(_media_src(image))}" alt="图片">')
-    media = entry.get("complaint_media_list") or {}
-    for url in media.get("media_url", []):
-        parts.append(f'<img class="pic" src="{escape(_media_src(url))}" alt="投诉图片">')
-    if reply and reply.get("jump_url"):
-        parts.append(
-            f'<div><a class="link" href="{escape(reply["jump_url"])}">'
-            f"{escape(reply.get('jump_url_text', ''))}</a></div>"
-        )
+        parts = [f"<div>{_text(entry.get('operate_details'))}</div>"]
+    for image in _list(entry.get("image_list")):
+        parts.append(f'<img class="pic" src="{_text(_media_src(image))}" alt="图片">')
+    for media in _list(entry.get("complaint_media_list")) or [entry.get("complaint_media_list")]:
+        for url in _list(_obj(media).get("media_url")):
+            parts.append(f'<img class="pic" src="{_text(_media_src(url))}" alt="投诉图片">')
+    reply = _obj(reply)
+    href = _href(reply.get("jump_url"))
+    if href:
+        text = _text(reply.get("jump_url_text", ""))
+        parts.append(f'<div><a class="link" href="{href}">{text}</a></div>')
     return "".join(parts)
 
 
@@ -197,14 +255,15 @@ def conversation(app: Sandbox, complaint_id: str, error: str = "") -> str:
     found = app.store.complaint_get(complaint_id)
     if found is None:
         return "<p>投诉单不存在</p>"
-    complaint = found[0]
-    act_url = f"/_sandbox/complaints/{escape(complaint_id)}/act"
+    complaint = _obj(found[0])
+    act_url = f"/_sandbox/complaints/{_text(complaint_id)}/act"
     replies = {r["log_id"]: r["body"] for r in app.store.replies(None, complaint_id)}
     rows = []
     for entry in app.store.history(complaint_id):
-        kind = entry["operate_type"]
-        body = _entry_body(entry, replies.get(entry["log_id"]), act_url)
-        time_text = escape(entry["operate_time"][11:16])
+        entry = _obj(entry)
+        kind = entry.get("operate_type")
+        body = _entry_body(entry, replies.get(entry.get("log_id")), act_url)
+        time_text = _text(str(entry.get("operate_time", ""))[11:16])
         if kind in USER_SIDE or kind in MERCHANT_SIDE:
             side, who = ("user", "我") if kind in USER_SIDE else ("merchant", "商家")
             rows.append(
@@ -212,17 +271,18 @@ def conversation(app: Sandbox, complaint_id: str, error: str = "") -> str:
                 f'<div class="bubble">{body}</div></div>'
             )
         else:
-            rows.append(f'<div class="system">{escape(entry["operator"])}：{body}</div>')
-    order = (complaint.get("complaint_order_info") or [{}])[0]
-    amount = order.get("amount", 0) / 100
+            rows.append(f'<div class="system">{_text(entry.get("operator"))}：{body}</div>')
+    order = _obj((_list(complaint.get("complaint_order_info")) or [{}])[0])
+    amount = order.get("amount", 0)
+    money = f"¥{amount / 100:.2f}" if isinstance(amount, int | float) else _text(amount)
     head = (
-        f'<div class="card"><div class="bold">{escape(complaint["problem_description"])}'
-        f"（{PROBLEMS.get(complaint.get('problem_type', ''), '其他')}）</div>"
-        f"<div class=meta>投诉单号 {escape(complaint_id)} · "
-        f"{STATES.get(complaint['complaint_state'], '')} · 投诉次数 "
-        f"{complaint['user_complaint_times']} · 订单金额 ¥{amount:.2f}</div></div>"
+        f'<div class="card"><div class="bold">{_text(complaint.get("problem_description"))}'
+        f"（{_label(PROBLEMS, complaint.get('problem_type'), '其他')}）</div>"
+        f"<div class=meta>投诉单号 {_text(complaint_id)} · "
+        f"{_label(STATES, complaint.get('complaint_state'))} · 投诉次数 "
+        f"{_text(complaint.get('user_complaint_times'))} · 订单金额 {money}</div></div>"
     )
-    failure = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    failure = f'<p class="error" role="alert">{_text(error)}</p>' if error else ""
     return head + "".join(rows) + failure + _consumer_forms(act_url)
 
 

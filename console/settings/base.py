@@ -6,10 +6,11 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Embedded mode's state (SQLite, broker, cache, media, secrets): owner-only, see settings.local.
+VAR_DIR = Path(BASE_DIR, env("VAR_DIR", default="var"))  # relative to the checkout
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -84,6 +85,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before each request and task: after a database restart the
+# first request reconnects instead of failing with a dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when configured; otherwise a file cache shared by the web and worker processes.
@@ -183,6 +187,7 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "polling_interval": 0.1,
+        "quarantine_folder": str(CELERY_BROKER_DIR / "quarantine"),
     }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="console")
 CELERY_TASK_IGNORE_RESULT = True

@@ -1,6 +1,7 @@
 """Settings for the test suite: real PostgreSQL and Redis at their local defaults."""
 
 import os
+import socket
 
 from .base import *  # noqa: F403
 from .base import env
@@ -33,3 +34,23 @@ AXES_ENABLED = True
 LANGUAGE_CODE = "zh-hans"
 
 WHITENOISE_USE_FINDERS = True
+
+
+def _nowhere_url() -> str:
+    """The console's public URL during tests: a loopback port this run holds and never answers
+    (bound, not listening: a connection is refused at once). Notification URLs registered from
+    it send nothing to a console the run did not start, such as a developer's `make run` on
+    :8000. The run's worker processes inherit it through the environment; a test that needs
+    notifications registers its own live server's address."""
+    url = os.environ.get("TEST_CONSOLE_PUBLIC_URL")
+    if not url:
+        held = socket.socket()
+        held.bind(("127.0.0.1", 0))
+        _HELD_PORTS.append(held)  # held for the life of the process
+        url = f"http://127.0.0.1:{held.getsockname()[1]}"
+        os.environ["TEST_CONSOLE_PUBLIC_URL"] = url
+    return url
+
+
+_HELD_PORTS: list[socket.socket] = []
+CONSOLE_PUBLIC_URL = _nowhere_url()

@@ -19,7 +19,6 @@ def run_demo_setup() -> str:
 
 def test_demo_setup_gives_the_demo_merchant_working_sandbox_credentials(sandbox, settings):
     settings.SANDBOX_URL = sandbox.base_url
-    settings.CONSOLE_PUBLIC_URL = "http://127.0.0.1:8000"
 
     output = run_demo_setup()
 
@@ -31,6 +30,7 @@ def test_demo_setup_gives_the_demo_merchant_working_sandbox_credentials(sandbox,
     assert merchant_test_connection(merchant=merchant).ok
     merchant.refresh_from_db()
     assert merchant.callback_status == "registered"
+    assert merchant.callback_url.startswith(settings.CONSOLE_PUBLIC_URL)  # the run's own port
 
 
 def test_demo_setup_run_again_keeps_the_same_credentials(sandbox, settings):
