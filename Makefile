@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install migrate demo lint format messages bench-client bench-queue bench-delivery clean
+.PHONY: run test install migrate demo lint format messages bench-client bench-queue bench-delivery bench-live clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -26,8 +26,10 @@ run: demo
 	@echo "Console: http://127.0.0.1:8000/  ·  Sandbox: http://127.0.0.1:8090/_sandbox/  ·  Ctrl-C stops all"
 	$(VENV)/bin/honcho start -f Procfile
 
-## Lints and runs every test against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
+## Installs what the tests need (system packages included), lints, and runs every test against
+## PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
 test: install
+	.ci/system-packages
 	$(PY) -m tests.check_services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -53,6 +55,9 @@ bench-queue: install
 
 bench-delivery: install
 	$(PY) bench/delivery.py
+
+bench-live: install
+	$(PY) bench/live.py
 
 clean:
 	rm -rf var/celery var/cache

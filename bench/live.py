@@ -67,6 +67,7 @@ def setup() -> tuple:
     session["_auth_user_id"] = str(agent.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = agent.get_session_auth_hash()
+    session["console_signed_in_at"] = session["console_active_at"] = time.time()
     session.create()
     return merchant, agent, session.session_key, make_complaint(merchant)
 
@@ -131,8 +132,9 @@ def fire(kind: str, merchant, agent, complaint) -> int:
 
 def measure(args, url: str, session: str, web_pid: int, merchant, agent, complaint, n: int):
     before = rss_kib(web_pid)
-    clients = StreamClients(url, session, max(n - (args.browsers if n >= 50 else 0), 0) or 1)
-    browsers = open_browsers(url, session, args.browsers) if n >= 50 and args.browsers else None
+    in_chromium = args.browsers if n > args.browsers else 0  # a few of the N are real pages
+    clients = StreamClients(url, session, n - in_chromium)
+    browsers = open_browsers(url, session, in_chromium) if in_chromium else None
     clients.wait_ready()
     per_stream_kib = (rss_kib(web_pid) - before) / max(clients.count, 1)
     sent: dict[int, tuple[str, float]] = {}

@@ -40,8 +40,13 @@ def idle_seconds() -> int:
 
 
 def session_expired(request: HttpRequest, now: float) -> bool:
-    signed_in_at = request.session.get(SIGNED_IN_AT)
-    active_at = request.session.get(ACTIVE_AT, signed_in_at)
+    return session_data_expired(request.session, now)
+
+
+def session_data_expired(data, now: float) -> bool:
+    """Whether a session's stored data says it is past either limit (or predates them)."""
+    signed_in_at = data.get(SIGNED_IN_AT)
+    active_at = data.get(ACTIVE_AT, signed_in_at)
     if signed_in_at is None or active_at is None:
         return True  # a session from before these limits: sign in again
     return now - signed_in_at >= max_age_seconds() or now - active_at >= idle_seconds()

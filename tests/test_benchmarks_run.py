@@ -21,6 +21,10 @@ BENCHES = {
         ["--complaints", "300", "--history", "3000", "--runs", "2"],
         r"worst_p95_ms=[\d.]+ seq_scans=\d+",
     ),
+    "live.py": (
+        ["--connections", "1,3", "--events", "2", "--browsers", "1", "--idle-seconds", "2"],
+        r"worst_p95_ms=\d+ connections=\d+ idle_requests_per_tab_min=[\d.]+",
+    ),
     "delivery.py": (
         ["--replies", "10", "--workers", "1", "--complaints", "2"],
         r"replies_per_s=[\d.]+ p99_ms=\d+ floor_replies_per_s=\d+",

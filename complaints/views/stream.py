@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from importlib import import_module
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
@@ -26,6 +30,7 @@ from django.views.decorators.http import require_GET
 from complaints.selectors import complaints_visible_to
 from complaints.services import presence_leave, presence_touch
 from console.live import RESET, RESET_SSE, Subscriber, backlog, hub, sse
+from console.sessions import session_data_expired
 from merchants.selectors import merchants_visible_to
 
 
@@ -47,7 +52,6 @@ def _briefly(function):
 SETUP_CONCURRENCY = 8
 KEEPALIVE_SECONDS = 15
 PRESENCE_RENEW_SECONDS = 10
-SCOPE_REFRESH_SECONDS = 60
 RETRY_MS = (1000, 5000)  # reconnect after 1-5 s, spread so tabs do not all return at once
 
 
@@ -94,7 +98,8 @@ async def _open(request: HttpRequest) -> HttpResponse:
         merchant_ids=merchant_ids, user_id=user.pk, last_id=last_id, since=since
     )
     response = StreamingHttpResponse(
-        _messages(user, subscriber, missed, watched), content_type="text/event-stream"
+        _messages(user, request.session.session_key, subscriber, missed, watched),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each message through at once
@@ -124,6 +129,16 @@ def _signed_in(request: HttpRequest):
     return user if user.is_authenticated and user.is_active else None
 
 
+def _still_signed_in(session_key: str | None, user) -> bool:
+    """The session this stream was opened with still exists, is this user's and is within its
+    age and idle limits (an open stream is not activity: an unattended tab still times out)."""
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    if str(data.get(SESSION_KEY)) != str(user.pk) or session_data_expired(data, time.time()):
+        return False
+    user.refresh_from_db(fields=["is_active"])
+    return user.is_active
+
+
 def _merchant_ids(user) -> frozenset[int]:
     user.refresh_from_db(fields=["is_active"])
     if not user.is_active:
@@ -138,7 +153,11 @@ def _watched(user, complaint_pk: int) -> tuple[int, int] | None:
 
 
 async def _messages(
-    user, subscriber: Subscriber, missed: list[dict] | None, watched: tuple[int, int] | None
+    user,
+    session_key: str | None,
+    subscriber: Subscriber,
+    missed: list[dict] | None,
+    watched: tuple[int, int] | None,
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     renew_at = scope_at = loop.time()
@@ -155,10 +174,10 @@ async def _messages(
                     complaint_pk=watched[0], user=user, mode=None, merchant_id=watched[1]
                 )
             if now >= scope_at:
-                scope_at = now + SCOPE_REFRESH_SECONDS
+                scope_at = now + settings.LIVE_STREAM_RECHECK_SECONDS
+                if not await _briefly(_still_signed_in)(session_key, user):
+                    return  # signed out, idle too long or deactivated: the page learns on reconnect
                 subscriber.merchant_ids = await _briefly(_merchant_ids)(user)
-                if not subscriber.merchant_ids and not user.is_active:
-                    return
             wait = min(renew_at if watched else scope_at, scope_at, now + KEEPALIVE_SECONDS)
             try:
                 message = await asyncio.wait_for(subscriber.queue.get(), max(wait - now, 0.05))

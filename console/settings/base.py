@@ -232,6 +232,8 @@ WECHATPAY_RATE_LIMITS_ENABLED = env.bool("WECHATPAY_RATE_LIMITS_ENABLED", defaul
 WECHATPAY_RATE_LIMITS = env.json("WECHATPAY_RATE_LIMITS", default={})
 # Live events (console/events.py): how long a reconnecting browser can resume from.
 LIVE_EVENTS_KEEP_HOURS = env.int("LIVE_EVENTS_KEEP_HOURS", default=24)
+# How often an open stream re-checks its session (signed out, idle, deactivated) and merchants.
+LIVE_STREAM_RECHECK_SECONDS = env.int("LIVE_STREAM_RECHECK_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["console.prune_live_events"] = {
     "task": "console.prune_live_events",
     "schedule": 3600.0,

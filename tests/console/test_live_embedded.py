@@ -20,6 +20,7 @@ from tests.fixtures.sse import Stream
 ROOT = Path(__file__).resolve().parents[2]
 
 SETUP = """
+import time
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from merchants.models import Merchant, MerchantAssignment
@@ -33,6 +34,7 @@ session = SessionStore()
 session["_auth_user_id"] = str(user.pk)
 session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
 session["_auth_user_hash"] = user.get_session_auth_hash()
+session["console_signed_in_at"] = session["console_active_at"] = time.time()
 session.create()
 print(session.session_key, mine.pk, theirs.pk)
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from django.conf import settings
@@ -116,3 +118,27 @@ def test_malformed_resume_parameters_get_a_400_and_strangers_a_403(live_server, 
     )
     assert anonymous.status_code == 403
     assert "登录" in anonymous.text
+
+
+def test_a_stream_ends_when_its_session_is_signed_out_and_hears_a_new_merchant(
+    live_server, team, settings
+):
+    from django.contrib.sessions.models import Session
+
+    settings.LIVE_STREAM_RECHECK_SECONDS = 1
+    mine, theirs, agent, _ = team
+    session = session_of(agent)
+    stream = Stream(live_server.url, session)
+    try:
+        assert stream.next_message()[0] == "ready"
+        assign(agent, theirs)  # assigned meanwhile: heard without reconnecting
+        time.sleep(1.5)
+        complaint = make_complaint(theirs)
+        events.announce(events.NOTE_ADDED, merchant_id=theirs.pk, complaint_id=complaint.pk)
+        assert stream.changes_until(complaint.pk)[-1]["merchant_id"] == theirs.pk
+
+        Session.objects.filter(session_key=session).delete()  # signed out elsewhere
+        with pytest.raises(AssertionError, match="stream ended"):
+            stream.next_message()
+    finally:
+        stream.close()
