@@ -15,7 +15,7 @@ export default class extends Controller {
 
   connect() {
     this.known = this.keys();
-    this.following = true; // at the bottom: new items scroll into view
+    this.follow(true); // at the bottom: new items scroll into view
     this.jumping = false; // a smooth scroll to the bottom is under way
     this.anchor = null; // while scrolled up: { key, offset } of the first item in view
     this.frame = null;
@@ -52,7 +52,7 @@ export default class extends Controller {
 
   jump() {
     this.hideMarker();
-    this.following = true;
+    this.follow(true);
     this.jumping = true;
     const calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.scrollToBottom(calm ? "instant" : "smooth");
@@ -65,7 +65,7 @@ export default class extends Controller {
     const atBottom = this.distanceFromBottom() <= NEAR_BOTTOM_PX;
     if (this.jumping && !atBottom) return; // still on the way down
     this.jumping = false;
-    this.following = atBottom;
+    this.follow(atBottom);
     this.anchor = atBottom ? null : this.firstInView();
     if (atBottom) this.hideMarker();
   }
@@ -128,6 +128,11 @@ export default class extends Controller {
     this.resizes.disconnect();
     this.resizes.observe(this.scrollerTarget);
     for (const child of this.scrollerTarget.children) this.resizes.observe(child);
+  }
+
+  follow(following) {
+    this.following = following;
+    this.element.dataset.following = String(following); // for styles and tests
   }
 
   hideMarker() {
