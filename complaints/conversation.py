@@ -127,30 +127,36 @@ def _tap(item: Any, target: Bubble | None, exact: bool) -> Tap:
     )
 
 
+def _is_tap(item: Any) -> bool:
+    return item.source == "wechat" and item.obj.operate_type == CLICK
+
+
 def conversation(items: list[Any]) -> list[Bubble]:
-    """The timeline (in time order) as conversation bubbles, taps under their messages."""
-    bubbles: list[Bubble] = []
+    """The timeline (in time order) as conversation bubbles, taps under their messages.
+
+    A tap is linked by id wherever its message stands: WeChat's times are whole seconds and the
+    console's reply is timed when it was written, so a tap may sort just before its message."""
+    bubbles = {id(item): Bubble(item_key(item), side_of(item), item) for item in items}
     by_log_id: dict[str, Bubble] = {}
-    last_merchant: Bubble | None = None
     for item in items:
-        side = side_of(item)
-        if item.source == "wechat" and item.obj.operate_type == CLICK:
-            click = item.obj.click_message if isinstance(item.obj.click_message, dict) else {}
-            target = by_log_id.get(str(click.get("clicked_log_id") or ""))
-            exact = target is not None
-            target = target or last_merchant
-            if target is not None:
-                target.taps.append(_tap(item, target, exact))
-            else:
-                bubble = Bubble(item_key(item), USER, item)
-                bubble.tap = _tap(item, None, False)
-                bubbles.append(bubble)
+        if side_of(item) == MERCHANT and _log_id_of(item):
+            by_log_id.setdefault(_log_id_of(item), bubbles[id(item)])
+    shown: list[Bubble] = []
+    last_message: Bubble | None = None
+    for item in items:
+        bubble = bubbles[id(item)]
+        if not _is_tap(item):
+            shown.append(bubble)
+            if bubble.side == MERCHANT and _message_of(item):  # only a NormalMessage has taps
+                last_message = bubble
             continue
-        bubble = Bubble(item_key(item), side, item)
-        bubbles.append(bubble)
-        if side == MERCHANT:
-            if _log_id_of(item):
-                by_log_id[_log_id_of(item)] = bubble
-            if _message_of(item):  # only a NormalMessage has anything to tap
-                last_merchant = bubble
-    return bubbles
+        click = item.obj.click_message if isinstance(item.obj.click_message, dict) else {}
+        target = by_log_id.get(str(click.get("clicked_log_id") or ""))
+        exact = target is not None
+        target = target or last_message
+        if target is not None:
+            target.taps.append(_tap(item, target, exact))
+        else:
+            bubble.side, bubble.tap = USER, _tap(item, None, False)
+            shown.append(bubble)
+    return shown

@@ -120,6 +120,27 @@ def test_a_tap_goes_under_the_message_it_names_not_the_newest(complaint):
     )
 
 
+def test_a_tap_timed_before_its_message_still_goes_under_it(complaint, agent):
+    """WeChat's times are whole seconds, a console reply is timed when it was written: the tap
+    can sort first. It is linked by id all the same."""
+    click = tap(complaint, 1, "U1", clicked_log_id="R1")
+    reply = Reply.objects.create(
+        complaint=complaint,
+        merchant=complaint.merchant,
+        author=agent,
+        endpoint=Reply.Endpoint.IMMEDIATE,
+        payload={"message": WITH_BUTTON},
+        status=Reply.Status.DELIVERED,
+        log_id="R1",
+    )
+    Reply.objects.filter(pk=reply.pk).update(created_at=click.operate_time + timedelta(seconds=1))
+
+    (bubble,) = bubbles_of(complaint)
+
+    assert bubble.key == f"reply-{reply.pk}"
+    assert [(t.key, t.exact) for t in bubble.taps] == [(f"history-{click.pk}", True)]
+
+
 def test_a_tap_on_one_of_the_consoles_replies_goes_under_that_reply(complaint, agent):
     reply = Reply.objects.create(
         complaint=complaint,
@@ -223,3 +244,15 @@ def test_a_plain_complaint_keeps_the_timeline_list(client, working_agent, mercha
         assert 'data-testid="timeline"' in html and 'data-testid="conversation"' not in html
         assert f'data-item-key="history-{asked.pk}"' in html
     assert 'data-controller="conversation"' not in page
+
+
+def test_a_tap_with_no_message_before_it_is_shown_on_its_own_on_the_consumers_side(
+    client, working_agent, complaint
+):
+    click = tap(complaint, 1, "U1", clicked_log_id="GONE")
+    login(client, working_agent)
+
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+
+    assert keys_by_side(page) == [(f"history-{click.pk}", "user")]  # one item, the tap in it
+    assert 'data-linked="nearest"' in page and "用户点击了按钮" in page
