@@ -83,8 +83,12 @@ export default class extends Controller {
   }
 
   keepPlace() {
-    if (this.following || this.jumping) {
-      if (!this.jumping) this.scrollToBottom("instant");
+    if (this.jumping) {
+      this.scrollToBottom("smooth"); // on the way down: the bottom moved, go to the new one
+      return;
+    }
+    if (this.following) {
+      this.scrollToBottom("instant");
       return;
     }
     const anchored = this.anchor && this.item(this.anchor.key);
