@@ -164,4 +164,9 @@ def test_the_conversation_follows_new_consumer_messages_unless_the_agent_scrolle
     expect(page.locator("#reply .phone")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "conversation-zh-hans-1024.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024  # no sideways scroll
+    page.set_viewport_size({"width": 820, "height": 720})  # one column: the facts under the chat
+    expect(entries.last).to_be_in_viewport()
+    assert box(page.locator(".conversation-side"))["y"] >= box(page.locator("#reply"))["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 820
+    page.screenshot(path=str(SCREENSHOTS / "conversation-zh-hans-820.png"), full_page=True)
     assert page_errors == []
