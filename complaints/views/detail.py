@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints import services
+from complaints.conversation import conversation
 from complaints.forms import CompleteForm, NoteForm, RefundForm
 from complaints.selectors import (
     complaint_for_detail,
@@ -43,11 +44,17 @@ def _pending_endpoints(timeline: list) -> set[str]:
     }
 
 
+def timeline_context(complaint, timeline: list) -> dict:
+    """The timeline, and for an immediate-service complaint the same items as a conversation
+    (the page then shows the chat instead of the list)."""
+    chat = conversation(timeline) if complaint.need_immediate_service else None
+    return {"complaint": complaint, "timeline": timeline, "conversation": chat}
+
+
 def detail_context(request: HttpRequest, complaint, **extra) -> dict:
     timeline = timeline_with_status(complaint)
     return {
-        "complaint": complaint,
-        "timeline": timeline,
+        **timeline_context(complaint, timeline),
         "pending": _pending_endpoints(timeline),
         "images": complaint_images(complaint),
         "assignable": list(services.assignable_users(complaint)),
@@ -77,15 +84,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(WORK, raise_exception=True)
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
-    return render(
-        request,
-        "complaints/_timeline_refresh.html",
-        {
-            "complaint": complaint,
-            "timeline": timeline_with_status(complaint),
-            "assignable": list(services.assignable_users(complaint)),
-        },
-    )
+    context = timeline_context(complaint, timeline_with_status(complaint))
+    context["assignable"] = list(services.assignable_users(complaint))
+    return render(request, "complaints/_timeline_refresh.html", context)
 
 
 @require_POST

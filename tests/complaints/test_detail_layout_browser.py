@@ -1,6 +1,7 @@
-"""In real Chromium at 1280×720, in Chinese: the complaint page shows the facts beside the
-negotiation history (opened at the newest entry), and gives the reply composer the full width
-with the phone preview beside the editor. Screenshots go to artifacts/ for review."""
+"""In real Chromium at 1280×720, in Chinese: a plain complaint's page shows the facts beside the
+negotiation history as a timeline list (opened at the newest entry), and gives the reply composer
+the full width with the phone preview beside the editor. Screenshots go to artifacts/ for review.
+(Immediate-service complaints read as a conversation instead: test_conversation_browser.py.)"""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def test_the_composer_gets_the_width_and_the_history_opens_at_the_newest(
     assign(agent, merchant)
     complaint = make_complaint(
         merchant,
-        need_immediate_service=True,
+        need_immediate_service=False,
         problem_type="REFUND",
         apply_refund_amount=19900,
         complaint_order_info=[ORDER],
@@ -46,7 +47,9 @@ def test_the_composer_gets_the_width_and_the_history_opens_at_the_newest(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "complaint-detail-1280x720-top.png"))
 
-    # Above the fold: the facts, and the history scrolled to its newest entry.
+    # Above the fold: the facts, and the history, a timeline list, scrolled to its newest entry.
+    expect(page.get_by_test_id("timeline")).to_be_visible()
+    expect(page.get_by_test_id("conversation")).to_have_count(0)
     entries = page.get_by_test_id("history-entry")
     expect(page.get_by_test_id("state")).to_be_in_viewport()
     expect(entries.filter(has_text=history[-1].operate_details)).to_be_in_viewport()
