@@ -73,14 +73,15 @@ def test_a_live_conversation_reaches_the_open_queue_and_complaint_page(
     assert page.evaluate("window.__notReloaded") is True
 
     row.get_by_role("link", name=cid).click()
-    expect(page.get_by_test_id("timeline")).to_be_visible()
+    conversation = page.get_by_test_id("conversation")  # an immediate-service complaint: a chat
+    expect(conversation).to_be_visible()
     page.evaluate("window.__notReloaded = true")
     complaint = Complaint.objects.get(complaint_id=cid)
 
     # The consumer writes: the message appears on the open complaint page.
     sandbox.control.user_action(cid, "message", content="请问什么时候发货？")
-    timeline = page.get_by_test_id("timeline")
-    expect(timeline).to_contain_text("请问什么时候发货？", timeout=WAIT_MS)
+    consumer = conversation.locator("[data-side=user]")
+    expect(consumer.filter(has_text="请问什么时候发货？")).to_be_visible(timeout=WAIT_MS)
 
     # Our reply with a button: it turns delivered, with WeChat's log_id, on the page.
     reply = reply_submit(
@@ -96,11 +97,9 @@ def test_a_live_conversation_reaches_the_open_queue_and_complaint_page(
     assert reply.log_id
     expect(status).to_contain_text(reply.log_id)
 
-    # The consumer taps the button: the tap appears too.
+    # The consumer taps the button: the tap appears too, under our message.
     sandbox.control.user_action(cid, "click", action_id="refund-now")
-    expect(timeline.locator("[data-operate-type=USER_CLICK_RESPONSE]")).to_contain_text(
-        "我要退款", timeout=WAIT_MS
-    )
+    expect(conversation.get_by_test_id("button-tap")).to_contain_text("我要退款", timeout=WAIT_MS)
     assert page.evaluate("window.__notReloaded") is True
     assert page.locator("body").get_attribute("data-live-state") == "live"
 
