@@ -69,6 +69,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": selectors.assignments_of(merchant),
         "assignment_form": AssignmentForm(users=selectors.assignable_users(merchant)),
         "notification_url": services.notification_url(merchant),
+        "notification_url_problem": services.notification_url_problem(merchant),
     }
     return render(request, "merchants/detail.html", context)
 
@@ -133,13 +134,7 @@ def _report(request: HttpRequest, result: services.CallResult, success: str) -> 
     if result.ok:
         messages.success(request, success)
         return
-    message = _("WeChat Pay answered %(code)s: %(message)s") % {
-        "code": result.code,
-        "message": result.message,
-    }
-    if result.request_id:
-        message += " " + _("(Request-ID %(request_id)s)") % {"request_id": result.request_id}
-    messages.error(request, message)
+    messages.error(request, result.explain())
 
 
 @manage_merchants
@@ -156,7 +151,14 @@ def test_connection(request: HttpRequest, pk: int) -> HttpResponse:
 def callback(request: HttpRequest, pk: int) -> HttpResponse:
     merchant = _merchant(pk)
     action = request.POST.get("action")
-    if action == "register":
+    problem = services.notification_url_problem(merchant)
+    if action == "register" and problem and request.POST.get("confirm_unreachable") != "1":
+        # Warn before calling: WeChat Pay would accept the URL and then never reach it.
+        messages.warning(
+            request,
+            problem + " " + _("Nothing was registered; tick the box to register it anyway."),
+        )
+    elif action == "register":
         result = services.callback_register(merchant=merchant, by=request.user, request=request)
         _report(request, result, _("Notification URL registered with WeChat Pay."))
     elif action == "delete":
