@@ -3,6 +3,7 @@
 from django import template
 
 from console import audit_labels
+from console.people import person_name
 from console.roles import ROLE_LABELS
 
 register = template.Library()
@@ -13,3 +14,6 @@ register.filter("audit_target_label", audit_labels.target_label)
 @register.filter
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
+
+
+register.filter("person", person_name)
