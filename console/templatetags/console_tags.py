@@ -9,6 +9,7 @@ from console.roles import ROLE_LABELS
 register = template.Library()
 register.filter("audit_action_label", audit_labels.action_label)
 register.filter("audit_target_label", audit_labels.target_label)
+register.filter("audit_changes", audit_labels.event_change_rows)
 
 
 @register.filter
