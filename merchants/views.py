@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from console.people import person_name
 from console.roles import ROLE_PERMISSIONS, perm, roles_of
 from merchants import selectors, services
 from merchants.forms import (
@@ -187,7 +188,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
         user = form.cleaned_data["user"]
         services.assignment_add(merchant=merchant, user=user, by=request.user, request=request)
         messages.success(
-            request, _("%(user)s now works for this merchant.") % {"user": user.username}
+            request, _("%(user)s now works for this merchant.") % {"user": person_name(user)}
         )
     else:
         messages.error(request, _("Choose an agent or supervisor who is not assigned yet."))
@@ -201,7 +202,7 @@ def assignment_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRespon
     user = get_object_or_404(get_user_model(), pk=user_id)
     services.assignment_remove(merchant=merchant, user=user, by=request.user, request=request)
     messages.success(
-        request, _("%(user)s no longer works for this merchant.") % {"user": user.username}
+        request, _("%(user)s no longer works for this merchant.") % {"user": person_name(user)}
     )
     return redirect("merchants:detail", pk=pk)
 
@@ -224,7 +225,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         _save_user(request, user, form.cleaned_data, set(current))
-        messages.success(request, _("Roles and merchants of %(user)s saved.") % {"user": user})
+        messages.success(
+            request, _("Roles and merchants of %(user)s saved.") % {"user": person_name(user)}
+        )
         return redirect("merchants:users")
     return render(request, "merchants/user_form.html", {"form": form, "subject": user})
 
@@ -277,7 +280,7 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, _("You cannot deactivate yourself."))
         return redirect("merchants:user_edit", user_id=user.pk)
     if active:
-        messages.success(request, _("%(user)s can log in again.") % {"user": user})
+        messages.success(request, _("%(user)s can log in again.") % {"user": person_name(user)})
     else:
-        messages.success(request, _("%(user)s can no longer log in.") % {"user": user})
+        messages.success(request, _("%(user)s can no longer log in.") % {"user": person_name(user)})
     return redirect("merchants:users")

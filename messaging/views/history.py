@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from console.people import PersonChoiceField
 from console.roles import perm
 from messaging import exports
 from messaging.models import Reply
@@ -31,7 +32,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class HistoryFilterForm(forms.Form):
-    agent = forms.ModelChoiceField(
+    agent = PersonChoiceField(
         queryset=None, required=False, label=_("Agent"), empty_label=_("All agents")
     )
     merchant = forms.ModelChoiceField(
