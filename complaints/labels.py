@@ -65,6 +65,13 @@ REFUND_ACTIONS: dict[str, Promise] = {
     "APPROVE": _("Refund approved"),
     "REJECT": _("Refund rejected"),
 }
+# §3.1 service_order_info.state
+SERVICE_ORDER_STATES: dict[str, Promise] = {
+    "DOING": _("In progress"),
+    "REVOKED": _("Cancelled"),
+    "WAITPAY": _("Awaiting payment"),
+    "DONE": _("Completed"),
+}
 STATES: dict[str, Promise] = dict(Complaint.State.choices)
 SLA: dict[str, Promise] = dict(Complaint.Sla.choices)
 
@@ -99,3 +106,7 @@ def problem_type_label(value: str) -> str:
 
 def refund_action_label(value: str) -> str:
     return str(REFUND_ACTIONS.get(value, value))
+
+
+def service_order_state_label(value: str) -> str:
+    return str(SERVICE_ORDER_STATES.get(value, value))

@@ -21,6 +21,7 @@ register.filter("operator_label", labels.operator_label)
 register.filter("operator_known", labels.operator_known)
 register.filter("problem_type_label", labels.problem_type_label)
 register.filter("refund_action_label", labels.refund_action_label)
+register.filter("service_order_state_label", labels.service_order_state_label)
 
 
 @register.filter
