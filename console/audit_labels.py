@@ -78,11 +78,15 @@ def action_choices() -> list:
 # --- the details column: each recorded change as a label and a readable value ----------------
 
 CHANGE_KEYS: dict[str, Promise] = {
+    "username": _("Username"),
+    "name": _("Name"),
+    "merchant": _("Merchant"),
+    "before": _("Before"),
+    "after": _("After"),
     "ok": _("Succeeded"),
     "code": _("Code"),
     "request_id": _("Request-ID"),
     "url": _("URL"),
-    "name": _("Name"),
     "template_id": _("Reply template"),
     "blocks": _("Blocks"),
     "credential_set_id": _("Credential set"),
@@ -97,10 +101,6 @@ CHANGE_KEYS: dict[str, Promise] = {
     "backup_api_base_url": _("Backup API host"),
     "active": _("Active"),
     "sub_mchids": _("Sub-merchant IDs"),
-    "username": _("Username"),
-    "merchant": _("Merchant"),
-    "before": _("Before"),
-    "after": _("After"),
     "roles": _("Roles"),
 }
 ROLE_LISTS = frozenset({"before", "after", "roles"})
@@ -113,7 +113,9 @@ def change_rows(changes: Any, action: str = "") -> list[tuple[str, str]]:
     if not isinstance(changes, dict):
         return [("", readable(changes))] if changes not in (None, "", {}) else []
     rows = []
-    for key, value in changes.items():
+    # jsonb keeps keys in its own order ("after" before "before"): show them in CHANGE_KEYS'.
+    order = {key: index for index, key in enumerate(CHANGE_KEYS)}
+    for key, value in sorted(changes.items(), key=lambda item: order.get(item[0], len(order))):
         label = str(CHANGE_KEYS.get(key, key))
         if action in PAIR_ACTIONS and isinstance(value, list) and len(value) == 2:
             rows.append((label, f"{readable(value[0], key)} → {readable(value[1], key)}"))

@@ -9,7 +9,9 @@ the default language (Chinese), which an English reader must never see.
 
 from __future__ import annotations
 
+import struct
 import uuid
+import zlib
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -27,7 +29,22 @@ from merchants.services import merchant_update
 from messaging.models import ImageAsset, Reply, ReplyAttempt, ReplyTemplate
 from tests.fixtures.users import make_user
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+def _png() -> bytes:
+    """A real 2x2 grey PNG, so screenshots show an image, not a broken one."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x80\x80" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
 NAMES = {
     "agent_a": "Ada Agent",
     "agent_b": "Bob Agent",

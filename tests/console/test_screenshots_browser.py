@@ -29,7 +29,8 @@ VISIBLE_HAN = """() => {
     const node = walker.currentNode;
     const el = node.parentElement;
     if (!el || !han.test(node.textContent)) continue;
-    if (el.closest('[data-user-content], [lang^="zh"], script, style, template, [hidden]')) continue;
+    const skip = '[data-user-content], [lang^="zh"], script, style, template, [hidden]';
+    if (el.closest(skip)) continue;
     const box = el.getBoundingClientRect();
     if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
     found.push(node.textContent.trim().slice(0, 80));
