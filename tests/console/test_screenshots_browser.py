@@ -41,7 +41,7 @@ VISIBLE_HAN = """() => {
 
 def full_pages(role: str) -> list[tuple[str, object]]:
     skip = {"complaints:timeline", "messaging:composer", "messaging:reply_status",
-            "automation:alerts", "complaints:image", "messaging:image_media",
+            "complaints:image", "messaging:image_media",
             "messaging:history_csv", "messaging:history_xlsx", "healthz", "readyz"}  # fmt: skip
     return [(name, row) for name, row in pages(role) if name not in skip]
 
