@@ -1,7 +1,7 @@
 """Every page, as each role, in both languages, in real Chromium: saved as a screenshot under
 artifacts/screenshots/<lang>/<role>/<page>.png for people to look at, and checked on the way:
-no script error, and on English pages no Han character outside user data (this also catches
-text that scripts write, which the server-side check cannot see)."""
+no script error, no screen-reader text on screen, and on English pages no Han character outside
+user data (this also catches text that scripts write, which the server-side check cannot see)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,12 @@ VISIBLE_HAN = """() => {
   }
   return found;
 }"""
+
+
+# Text for screen readers only must take no room on screen.
+SHOWN_SR_TEXT = """() => [...document.querySelectorAll('.visually-hidden')]
+  .filter((el) => el.getBoundingClientRect().width > 1)
+  .map((el) => el.textContent.trim().slice(0, 80))"""
 
 
 def full_pages(role: str) -> list[tuple[str, object]]:
@@ -78,6 +84,8 @@ def test_every_page_as_each_role(live_server, page, language):
             page.screenshot(path=str(shot), full_page=True)
             if errors:
                 problems.append(f"{role} {url}: script error {errors}")
+            if shown := page.evaluate(SHOWN_SR_TEXT):
+                problems.append(f"{role} {url}: screen-reader text on screen {shown}")
             if language == "en" and (han := page.evaluate(VISIBLE_HAN)):
                 problems.append(f"{role} {url}: Chinese on an English page {han}")
     page.context.clear_cookies()
