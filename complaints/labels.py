@@ -43,6 +43,35 @@ USER_TAGS: dict[str, Promise] = {
     "HIGH_RISK": _("High-risk user"),
     "OTHERS": _("Other user"),
 }
+# §3.3 operator: WeChat names who acted in Chinese, whatever the reader's language.
+OPERATORS: dict[str, Promise] = {
+    "投诉人": _("Complainant"),
+    "用户": _("User"),
+    "商户": _("Merchant"),
+    "商家": _("Merchant"),
+    "微信支付客服": _("WeChat Pay support"),
+    "微信支付": _("WeChat Pay"),
+    "平台": _("Platform"),
+    "系统": _("System"),
+}
+# §3.1 problem_type
+PROBLEM_TYPES: dict[str, Promise] = {
+    "REFUND": _("Refund requested"),
+    "SERVICE_NOT_WORK": _("Service not working"),
+    "OTHERS": _("Other"),
+}
+# §3.7 update-refund-progress action
+REFUND_ACTIONS: dict[str, Promise] = {
+    "APPROVE": _("Refund approved"),
+    "REJECT": _("Refund rejected"),
+}
+# §3.1 service_order_info.state
+SERVICE_ORDER_STATES: dict[str, Promise] = {
+    "DOING": _("In progress"),
+    "REVOKED": _("Cancelled"),
+    "WAITPAY": _("Awaiting payment"),
+    "DONE": _("Completed"),
+}
 STATES: dict[str, Promise] = dict(Complaint.State.choices)
 SLA: dict[str, Promise] = dict(Complaint.Sla.choices)
 
@@ -61,3 +90,23 @@ def sla_label(value: str) -> str:
 
 def user_tag_label(value: str) -> str:
     return str(USER_TAGS.get(value, value))
+
+
+def operator_label(value: str) -> str:
+    return str(OPERATORS.get(value, value))
+
+
+def operator_known(value: str) -> bool:
+    return value in OPERATORS
+
+
+def problem_type_label(value: str) -> str:
+    return str(PROBLEM_TYPES.get(value, value))
+
+
+def refund_action_label(value: str) -> str:
+    return str(REFUND_ACTIONS.get(value, value))
+
+
+def service_order_state_label(value: str) -> str:
+    return str(SERVICE_ORDER_STATES.get(value, value))

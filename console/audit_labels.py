@@ -4,6 +4,8 @@ as it is."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +75,77 @@ def action_choices() -> list:
         members = [(code, label) for code, label in ACTIONS.items() if code.startswith(prefix)]
         groups.append((family, [(prefix, _("All: %(family)s") % {"family": family}), *members]))
     return groups
+
+
+# --- the details column: each recorded change as a label and a readable value ----------------
+
+CHANGE_KEYS: dict[str, Promise] = {
+    "username": _("Username"),
+    "name": _("Name"),
+    "merchant": _("Merchant"),
+    "before": _("Before"),
+    "after": _("After"),
+    "ok": _("Succeeded"),
+    "code": _("Code"),
+    "request_id": _("Request-ID"),
+    "url": _("URL"),
+    "template_id": _("Reply template"),
+    "blocks": _("Blocks"),
+    "credential_set_id": _("Credential set"),
+    "certificate_serial": _("Certificate serial"),
+    "private_key_fingerprint": _("Key fingerprint (SHA-256)"),
+    "apiv3_last4": _("APIv3 key, last four"),
+    "wechatpay_public_key_id": _("WeChat Pay public key ID"),
+    "platform_certificate_serial": _("Platform certificates"),
+    "mchid": _("Merchant ID"),
+    "kind": _("Kind"),
+    "api_base_url": _("API host"),
+    "backup_api_base_url": _("Backup API host"),
+    "active": _("Active"),
+    "sub_mchids": _("Sub-merchant IDs"),
+    "roles": _("Roles"),
+}
+ROLE_LISTS = frozenset({"before", "after", "roles"})
+# Actions that record each changed field as [before, after].
+PAIR_ACTIONS = frozenset({"merchant.updated"})
+
+
+def change_rows(changes: Any, action: str = "") -> list[tuple[str, str]]:
+    """`{"ok": True, "before": ["admin"]}` -> [("Succeeded", "Yes"), ("Before", "Admin")]."""
+    if not isinstance(changes, dict):
+        return [("", readable(changes))] if changes not in (None, "", {}) else []
+    rows = []
+    # jsonb keeps keys in its own order ("after" before "before"): show them in CHANGE_KEYS'.
+    order = {key: index for index, key in enumerate(CHANGE_KEYS)}
+    for key, value in sorted(changes.items(), key=lambda item: order.get(item[0], len(order))):
+        label = str(CHANGE_KEYS.get(key, key))
+        if action in PAIR_ACTIONS and isinstance(value, list) and len(value) == 2:
+            rows.append((label, f"{readable(value[0], key)} → {readable(value[1], key)}"))
+        else:
+            rows.append((label, readable(value, key)))
+    return rows
+
+
+def event_change_rows(event: Any) -> list[tuple[str, str]]:
+    return change_rows(event.changes, event.action)
+
+
+def readable(value: Any, key: str = "") -> str:
+    """A JSON value as a person reads it: Yes/No, a dash for nothing, lists joined, role and
+    merchant-kind codes by their labels."""
+    from console.roles import ROLE_LABELS
+    from merchants.models import Merchant
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        if key in ROLE_LISTS:
+            return ", ".join(str(ROLE_LABELS.get(v, v)) for v in value)
+        return ", ".join(readable(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{CHANGE_KEYS.get(k, k)}: {readable(v, k)}" for k, v in value.items())
+    if key == "kind":
+        return str(dict(Merchant.Kind.choices).get(value, value))
+    return str(value)

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from console.people import PersonChoiceField
 from console.roles import ROLE_LABELS
 from merchants.credentials import CredentialError, ParsedCredentials, parse_credentials
 from merchants.models import Merchant
@@ -175,7 +176,7 @@ class CredentialForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    user = forms.ModelChoiceField(
+    user = PersonChoiceField(
         label=_("User"),
         queryset=get_user_model().objects.none(),
         empty_label=_("Choose an agent or supervisor"),

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from console.lockout import locked_usernames, login_lock_state
+from console.people import person_name
 from console.roles import ROLE_PERMISSIONS, perm, roles_of
 from console.services import login_unlock
 from merchants import selectors, services
@@ -71,6 +72,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": selectors.assignments_of(merchant),
         "assignment_form": AssignmentForm(users=selectors.assignable_users(merchant)),
         "notification_url": services.notification_url(merchant),
+        "notification_url_problem": services.notification_url_problem(merchant),
     }
     return render(request, "merchants/detail.html", context)
 
@@ -135,13 +137,7 @@ def _report(request: HttpRequest, result: services.CallResult, success: str) -> 
     if result.ok:
         messages.success(request, success)
         return
-    message = _("WeChat Pay answered %(code)s: %(message)s") % {
-        "code": result.code,
-        "message": result.message,
-    }
-    if result.request_id:
-        message += " " + _("(Request-ID %(request_id)s)") % {"request_id": result.request_id}
-    messages.error(request, message)
+    messages.error(request, result.explain())
 
 
 @manage_merchants
@@ -158,7 +154,14 @@ def test_connection(request: HttpRequest, pk: int) -> HttpResponse:
 def callback(request: HttpRequest, pk: int) -> HttpResponse:
     merchant = _merchant(pk)
     action = request.POST.get("action")
-    if action == "register":
+    problem = services.notification_url_problem(merchant)
+    if action == "register" and problem and request.POST.get("confirm_unreachable") != "1":
+        # Warn before calling: WeChat Pay would accept the URL and then never reach it.
+        messages.warning(
+            request,
+            problem + " " + _("Nothing was registered; tick the box to register it anyway."),
+        )
+    elif action == "register":
         result = services.callback_register(merchant=merchant, by=request.user, request=request)
         _report(request, result, _("Notification URL registered with WeChat Pay."))
     elif action == "delete":
@@ -187,7 +190,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
         user = form.cleaned_data["user"]
         services.assignment_add(merchant=merchant, user=user, by=request.user, request=request)
         messages.success(
-            request, _("%(user)s now works for this merchant.") % {"user": user.username}
+            request, _("%(user)s now works for this merchant.") % {"user": person_name(user)}
         )
     else:
         messages.error(request, _("Choose an agent or supervisor who is not assigned yet."))
@@ -201,7 +204,7 @@ def assignment_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRespon
     user = get_object_or_404(get_user_model(), pk=user_id)
     services.assignment_remove(merchant=merchant, user=user, by=request.user, request=request)
     messages.success(
-        request, _("%(user)s no longer works for this merchant.") % {"user": user.username}
+        request, _("%(user)s no longer works for this merchant.") % {"user": person_name(user)}
     )
     return redirect("merchants:detail", pk=pk)
 
@@ -229,7 +232,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         _save_user(request, user, form.cleaned_data, set(current))
-        messages.success(request, _("Roles and merchants of %(user)s saved.") % {"user": user})
+        messages.success(
+            request, _("Roles and merchants of %(user)s saved.") % {"user": person_name(user)}
+        )
         return redirect("merchants:users")
     context = {"form": form, "subject": user, "lock": login_lock_state(user.username)}
     return render(request, "merchants/user_form.html", context)
@@ -283,9 +288,9 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, _("You cannot deactivate yourself."))
         return redirect("merchants:user_edit", user_id=user.pk)
     if active:
-        messages.success(request, _("%(user)s can log in again.") % {"user": user})
+        messages.success(request, _("%(user)s can log in again.") % {"user": person_name(user)})
     else:
-        messages.success(request, _("%(user)s can no longer log in.") % {"user": user})
+        messages.success(request, _("%(user)s can no longer log in.") % {"user": person_name(user)})
     return redirect("merchants:users")
 
 

@@ -32,6 +32,7 @@ urlpatterns: list = [
     # --- reply delivery, history and KPIs: delivery engineer --------------------------------
     path("history/", history.history, name="history"),
     path("history/export.csv", history.history_csv, name="history_csv"),
+    path("history/export.xlsx", history.history_xlsx, name="history_xlsx"),
     path("replies/<int:pk>/status/", history.reply_status, name="reply_status"),
     path("replies/<int:pk>/resend/", history.reply_resend_view, name="reply_resend"),
     path("kpis/", kpis.kpis, name="kpis"),

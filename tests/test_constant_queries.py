@@ -31,6 +31,7 @@ PAGES = {
     # name: (who, URL kwargs, query)
     "messaging:history": ("supervisor", {}, {}),
     "messaging:history_csv": ("supervisor", {}, {}),
+    "messaging:history_xlsx": ("supervisor", {}, {}),
     "messaging:kpis": ("supervisor", {}, {}),
     "messaging:templates": ("supervisor", {}, {}),
     "messaging:image_library": ("agent", "merchant", {}),

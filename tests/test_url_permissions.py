@@ -152,6 +152,7 @@ EXPECTED: dict[str, Row] = {
     "messaging:template_preview": Row(TEMPLATE_MANAGERS, method="POST"),
     "messaging:history": Row(REVIEWERS),
     "messaging:history_csv": Row(REVIEWERS),
+    "messaging:history_xlsx": Row(REVIEWERS),
     "messaging:kpis": Row(REVIEWERS),
     "messaging:reply_status": Row(COMPLAINT_A, lambda w: {"pk": w.reply.pk}),
     "messaging:reply_resend": Row(COMPLAINT_A, lambda w: {"pk": w.reply.pk}, "POST"),

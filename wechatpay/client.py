@@ -65,6 +65,7 @@ class Client:
         auto_refresh_certificates: bool = True,
         certificate_refresh_interval: float = 60.0,
         clock: Callable[[], float] = time.time,
+        on_success: Callable[[], None] | None = None,
     ) -> None:
         if backup_url is _DEFAULT:
             backup_url = PRODUCTION_BACKUP_URL if base_url == PRODUCTION_URL else None
@@ -83,6 +84,7 @@ class Client:
         self._refresh_interval = certificate_refresh_interval
         self._refresh_lock = threading.RLock()
         self._last_refresh: float | None = None
+        self._on_success = on_success  # told of every 2xx (verified when verification applies)
 
     def close(self) -> None:
         self.transport.close()
@@ -398,6 +400,8 @@ class Client:
             raise api_error(response)
         if verify:
             self._verify(response)
+        if self._on_success is not None:
+            self._on_success()
         return response
 
     def _verify(self, response: RawResponse) -> None:

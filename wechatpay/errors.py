@@ -55,9 +55,16 @@ class TransportError(WechatPayError):
     never saw the request; otherwise it may have been processed (re-query before assuming)."""
 
     retryable = True
+    # What went wrong, for people: the host name did not resolve, TLS failed (certificate,
+    # handshake), no answer in time, the port refused, or another network failure.
+    DNS, TLS, TIMEOUT, REFUSED, NETWORK = "dns", "tls", "timeout", "refused", "network"
 
-    def __init__(self, message: str, *, maybe_sent: bool = True) -> None:
+    def __init__(
+        self, message: str, *, maybe_sent: bool = True, kind: str = "network", host: str = ""
+    ) -> None:
         self.maybe_sent = maybe_sent
+        self.kind = kind
+        self.host = host
         super().__init__(message)
 
 

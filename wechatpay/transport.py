@@ -7,6 +7,8 @@ wire exactly as they were signed, and no environment lookups or re-encoding happ
 from __future__ import annotations
 
 import logging
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import NameResolutionError, NewConnectionError, SSLError
 from urllib3.util.url import _encode_target
 
 from wechatpay.errors import InvalidArgumentError, TransportError
@@ -89,7 +91,10 @@ class Transport:
         except _NeverConnected as exc:
             if self.backup_url is None:
                 raise TransportError(
-                    f"cannot connect to {self.base_url}: {exc.cause}", maybe_sent=False
+                    f"cannot connect to {self.base_url}: {exc.cause}",
+                    maybe_sent=False,
+                    kind=failure_kind(exc.cause),
+                    host=self.base_url,
                 ) from exc
             logger.warning("%s unreachable, failing over to %s", self.base_url, self.backup_url)
             try:
@@ -98,6 +103,8 @@ class Transport:
                 raise TransportError(
                     f"cannot connect to {self.base_url} nor {self.backup_url}: {exc2.cause}",
                     maybe_sent=False,
+                    kind=failure_kind(exc2.cause),
+                    host=self.backup_url,
                 ) from exc2
         request_id = response.headers.get("Request-ID")
         logger.info(
@@ -130,13 +137,17 @@ class Transport:
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
                 raise _NeverConnected(exc) from exc
-            raise TransportError(f"{method} {base}: connection failed: {exc}") from exc
+            raise TransportError(
+                f"{method} {base}: connection failed: {exc}", kind=failure_kind(exc), host=base
+            ) from exc
         except requests.exceptions.Timeout as exc:
             raise TransportError(
-                f"{method} {base}: no answer within {self.timeout[1]} s: {exc}"
+                f"{method} {base}: no answer within {self.timeout[1]} s: {exc}",
+                kind=TransportError.TIMEOUT,
+                host=base,
             ) from exc
         except requests.exceptions.RequestException as exc:
-            raise TransportError(f"{method} {base}: {exc}") from exc
+            raise TransportError(f"{method} {base}: {exc}", host=base) from exc
         return RawResponse(
             status=response.status_code,
             headers=response.headers,
@@ -156,3 +167,25 @@ def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the real cause
     return isinstance(reason, NewConnectionError | NameResolutionError)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """Classify a connection failure by walking its causes (requests wraps urllib3 wraps socket)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, NameResolutionError | socket.gaierror):
+            return TransportError.DNS
+        if isinstance(current, SSLError | ssl.SSLError | requests.exceptions.SSLError):
+            return TransportError.TLS
+        if isinstance(current, requests.exceptions.Timeout | socket.timeout | TimeoutError):
+            return TransportError.TIMEOUT
+        if isinstance(current, ConnectionRefusedError):
+            return TransportError.REFUSED
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
+    return TransportError.NETWORK

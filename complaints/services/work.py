@@ -17,6 +17,7 @@ from complaints.models import Complaint, TimelineEvent
 from complaints.services.hooks import on_complaint_handled
 from console import events
 from console.encryption import decrypt_text
+from console.people import person_name
 from console.roles import perm
 from console.services import audit_record
 from merchants.selectors import merchant_ids_visible_to
@@ -52,7 +53,7 @@ def complaint_claim(*, complaint_pk: int, user) -> Complaint:
         if complaint.assignee_id is not None:
             raise AlreadyClaimed(
                 _("%(name)s already claimed this complaint.")
-                % {"name": complaint.assignee.get_username()}
+                % {"name": person_name(complaint.assignee)}
             )
         complaint.assignee = user
         complaint.save(update_fields=["assignee", "updated_at"])
@@ -70,14 +71,14 @@ def complaint_assign(*, complaint_pk: int, assignee_pk: int, by) -> Complaint:
             raise WorkError(_("That person does not work on this merchant's complaints."))
         if complaint.assignee_id == assignee.pk:
             return complaint
-        previous = complaint.assignee.get_username() if complaint.assignee else ""
+        previous = person_name(complaint.assignee)
         complaint.assignee = assignee
         complaint.save(update_fields=["assignee", "updated_at"])
         _event(
             complaint,
             TimelineEvent.Kind.ASSIGNED,
             by,
-            to=assignee.get_username(),
+            to=person_name(assignee),
             to_id=assignee.pk,
             previous=previous,
         )
@@ -93,7 +94,7 @@ def complaint_release(*, complaint_pk: int, user) -> Complaint:
             return complaint
         if complaint.assignee_id != user.pk and not user.has_perm(perm("review_replies")):
             raise WorkError(_("Only the assignee or a supervisor can release this complaint."))
-        previous = complaint.assignee.get_username()
+        previous = person_name(complaint.assignee)
         complaint.assignee = None
         complaint.save(update_fields=["assignee", "updated_at"])
         _event(complaint, TimelineEvent.Kind.RELEASED, user, previous=previous)

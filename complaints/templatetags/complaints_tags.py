@@ -17,6 +17,11 @@ register.filter("state_label", labels.state_label)
 register.filter("operate_type_label", labels.operate_type_label)
 register.filter("sla_label", labels.sla_label)
 register.filter("user_tag_label", labels.user_tag_label)
+register.filter("operator_label", labels.operator_label)
+register.filter("operator_known", labels.operator_known)
+register.filter("problem_type_label", labels.problem_type_label)
+register.filter("refund_action_label", labels.refund_action_label)
+register.filter("service_order_state_label", labels.service_order_state_label)
 
 
 @register.filter

@@ -3,13 +3,18 @@
 from django import template
 
 from console import audit_labels
+from console.people import person_name
 from console.roles import ROLE_LABELS
 
 register = template.Library()
 register.filter("audit_action_label", audit_labels.action_label)
 register.filter("audit_target_label", audit_labels.target_label)
+register.filter("audit_changes", audit_labels.event_change_rows)
 
 
 @register.filter
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
+
+
+register.filter("person", person_name)

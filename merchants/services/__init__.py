@@ -17,6 +17,7 @@ from merchants.services.connection import (
     callback_register,
     merchant_test_connection,
     notification_url,
+    notification_url_problem,
 )
 from merchants.services.credentials import (
     CredentialStateError,
@@ -61,6 +62,7 @@ __all__ = [
     "merchant_update",
     "merchant_verifier",
     "notification_url",
+    "notification_url_problem",
     "user_create",
     "user_password_reset",
     "user_roles_set",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -16,6 +18,10 @@ from merchants.models import CredentialSet, Merchant
 USER_AGENT = "complaint-console/0.1"
 TIMEOUT = (3.05, 10.0)
 Status = CredentialSet.Status
+# "Last successful call" is written at most this often per merchant and process (busy workers
+# would otherwise update the merchant row on every delivered reply).
+SUCCESS_WRITE_INTERVAL = 10.0
+logger = logging.getLogger(__name__)
 
 
 class NoActiveCredentials(Exception):
@@ -94,6 +100,7 @@ def _build_client(merchant: Merchant, sets: list[CredentialSet]) -> wechatpay.Cl
         backup_url=merchant.backup_api_base_url or None,
         timeout=TIMEOUT,
         user_agent=USER_AGENT,
+        on_success=_success_recorder(merchant.pk),
     )
 
 
@@ -160,3 +167,26 @@ def merchant_record_success(merchant: Merchant) -> None:
     now = timezone.now()
     Merchant.objects.filter(pk=merchant.pk).update(last_success_at=now)
     merchant.last_success_at = now
+
+
+_success_lock = threading.Lock()
+_success_written: dict[int, float] = {}
+
+
+def _success_recorder(merchant_id: int):
+    """The client's hook: every successful call (deliveries, sync, refreshes, uploads, tests)
+    moves the merchant's "last successful call", throttled; a failure here never fails the call."""
+
+    def record() -> None:
+        now = time.monotonic()
+        with _success_lock:
+            last = _success_written.get(merchant_id)
+            if last is not None and now - last < SUCCESS_WRITE_INTERVAL:
+                return
+            _success_written[merchant_id] = now
+        try:
+            Merchant.objects.filter(pk=merchant_id).update(last_success_at=timezone.now())
+        except Exception:  # the call itself succeeded; the timestamp is a courtesy
+            logger.exception("could not record merchant %s's last successful call", merchant_id)
+
+    return record

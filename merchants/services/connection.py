@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 import wechatpay
 from console.services import audit_record
 from merchants.models import Merchant
+from merchants.services import call_errors
 from merchants.services.clients import (
     NoActiveCredentials,
     merchant_record_success,
@@ -27,7 +28,8 @@ CallbackStatus = Merchant.CallbackStatus
 
 @dataclass
 class CallResult:
-    """What happened, in the words WeChat Pay used: code, message and Request-ID."""
+    """What happened: `kind` says who failed (WeChat Pay, or the network on our side, ...),
+    `code`/`message`/`request_id` quote WeChat Pay when it answered, `hint` says what to check."""
 
     ok: bool
     code: str = ""
@@ -35,9 +37,24 @@ class CallResult:
     request_id: str = ""
     status: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""
+    hint: str = ""
 
     def audit_fields(self) -> dict[str, Any]:
         return {"ok": self.ok, "code": self.code, "request_id": self.request_id}
+
+    def explain(self) -> str:
+        """One sentence or two for the admin, in the UI language."""
+        if self.kind == call_errors.WECHAT:
+            text = _("WeChat Pay answered %(code)s: %(message)s") % {
+                "code": self.code,
+                "message": self.message,
+            }
+            if self.request_id:
+                text += " " + _("(Request-ID %(request_id)s)") % {"request_id": self.request_id}
+        else:
+            text = self.message
+        return f"{text} {self.hint}" if self.hint else text
 
 
 def _call(
@@ -47,18 +64,25 @@ def _call(
     try:
         value = operation(wechatpay_client(merchant))
     except NoActiveCredentials as exc:
-        return None, CallResult(False, "NO_CREDENTIALS", str(exc))
+        return None, CallResult(False, "NO_CREDENTIALS", str(exc), kind=call_errors.CREDENTIALS)
     except wechatpay.ApiError as exc:
         return None, CallResult(
-            False, exc.code, exc.message, exc.request_id or "", exc.status, {"detail": exc.detail}
-        )
+            False, exc.code, exc.message, exc.request_id or "", exc.status, {"detail": exc.detail},
+            kind=call_errors.WECHAT, hint=call_errors.wechat_hint(exc.code, exc.status),
+        )  # fmt: skip
     except wechatpay.TransportError as exc:
-        return None, CallResult(False, "CONNECTION_FAILED", str(exc))
+        message = call_errors.transport_message(exc.kind, exc.host or merchant.api_base_url)
+        code = call_errors.TRANSPORT_CODES.get(exc.kind, "CONNECTION_FAILED")
+        return None, CallResult(False, code, message, kind=exc.kind, data={"error": str(exc)})
     except wechatpay.VerificationError as exc:
         message = _("WeChat Pay's answer could not be verified: %(error)s") % {"error": exc}
-        return None, CallResult(False, "VERIFICATION_FAILED", message, exc.request_id or "")
+        hint = _("Check the WeChat Pay public key or platform certificates of the credential set.")
+        return None, CallResult(
+            False, "VERIFICATION_FAILED", message, exc.request_id or "",
+            kind=call_errors.VERIFICATION, hint=hint,
+        )  # fmt: skip
     except wechatpay.InvalidArgumentError as exc:
-        return None, CallResult(False, "INVALID_ARGUMENT", str(exc))
+        return None, CallResult(False, "INVALID_ARGUMENT", str(exc), kind=call_errors.INVALID)
     merchant_record_success(merchant)
     return value, CallResult(True)
 
@@ -168,8 +192,12 @@ def callback_delete(
 
 
 def _describe(result: CallResult) -> str:
-    rid = f" (Request-ID {result.request_id})" if result.request_id else ""
-    return f"{result.code}: {result.message}{rid}"
+    return result.explain()
+
+
+def notification_url_problem(merchant: Merchant) -> str:
+    """Why WeChat Pay could not reach this console's notification URL ("" if it looks fine)."""
+    return call_errors.notification_url_problem(merchant.api_base_url, notification_url(merchant))
 
 
 def _audit_callback(action: str, merchant, result: CallResult, by, request, url: str) -> None:

@@ -155,12 +155,15 @@ def _first_responses(result: Kpis, complaints) -> None:
             "delivered_at",
             "complaint__complaint_time",
             "author__username",
+            "author__first_name",
+            "author__last_name",
             "merchant__name",
         )
     )
-    for complaint_id, automatic, delivered_at, opened, author, merchant in delivered:
+    for complaint_id, automatic, delivered_at, opened, login, first, last, merchant in delivered:
         target = first_auto if automatic else first_human
-        target.setdefault(complaint_id, (_hours(opened, delivered_at), author or "-", merchant))
+        author = f"{first} {last}".strip() or login or "-"  # people by name (console.people)
+        target.setdefault(complaint_id, (_hours(opened, delivered_at), author, merchant))
     by_agent: dict[str, list[float]] = defaultdict(list)
     by_merchant: dict[str, list[float]] = defaultdict(list)
     for hours, author, merchant in first_human.values():

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
+import tempfile
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from console.people import PersonChoiceField
 from console.roles import perm
+from messaging import exports
 from messaging.models import Reply
 from messaging.selectors.history import (
     HistoryFilters,
@@ -27,10 +28,11 @@ from messaging.services.replies import reply_failure_explanation, reply_resend
 review_required = permission_required(perm("review_replies"), raise_exception=True)
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
 PAGE_SIZE = 25
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class HistoryFilterForm(forms.Form):
-    agent = forms.ModelChoiceField(
+    agent = PersonChoiceField(
         queryset=None, required=False, label=_("Agent"), empty_label=_("All agents")
     )
     merchant = forms.ModelChoiceField(
@@ -100,58 +102,35 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
-CSV_COLUMNS = [
-    "created_at", "complaint_id", "mchid", "author", "automatic", "endpoint", "status",
-    "idempotent_id", "log_id", "attempts", "last_http_status", "last_request_id",
-    "error_code", "error_message", "delivered_at", "failed_at",
-]  # fmt: skip
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (consumer-facing text)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).isoformat() if value else ""
-
-
-def _csv_rows(replies) -> Iterator[list[str]]:
-    yield CSV_COLUMNS
-    for reply in replies.iterator(chunk_size=500):
-        attempts = list(reply.attempts.all())
-        last = attempts[-1] if attempts else None
-        yield [
-            _cell(v)
-            for v in (
-                _when(reply.created_at), reply.complaint.complaint_id, reply.merchant.mchid,
-                reply.author.username if reply.author else "", int(reply.is_automatic),
-                reply.endpoint, reply.status, reply.idempotent_id, reply.log_id,
-                reply.attempt_count, last.http_status if last else "",
-                last.request_id if last else "", reply.error_code, reply.error_message,
-                _when(reply.delivered_at), _when(reply.failed_at),
-            )
-        ]  # fmt: skip
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _export_name(extension: str) -> str:
+    return f"reply-history-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{extension}"
 
 
 @require_GET
 @review_required
 def history_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """UTF-8 with BOM, headers in the UI language, ids kept as text (see messaging.exports)."""
     form = HistoryFilterForm(request.GET or None, user=request.user)
     replies = reply_history(request.user, form.filters())
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(replies)), content_type="text/csv"
+        exports.csv_lines(replies), content_type="text/csv; charset=utf-8"
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="reply-history-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
     return response
+
+
+@require_GET
+@review_required
+def history_xlsx(request: HttpRequest) -> FileResponse:
+    """The same rows as an Excel workbook, built write-only into a temporary file and streamed."""
+    form = HistoryFilterForm(request.GET or None, user=request.user)
+    replies = reply_history(request.user, form.filters())
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    exports.write_xlsx(replies, out)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=_export_name("xlsx"), content_type=XLSX_TYPE
+    )
 
 
 # --- the live status of one reply (complaint page; polled with htmx) ---------------------------

@@ -149,10 +149,11 @@ def test_csv_export_lists_the_filtered_replies_without_formulas(client, boss, sh
 
     response = login(client, boss).get(reverse("messaging:history_csv"), {"status": "failed"})
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
     assert response["Content-Type"].startswith("text/csv")
-    assert rows[0][0] == "created_at" and len(rows) == 2
-    assert rows[1][rows[0].index("error_message")] == "'=cmd()"
+    assert rows[0][0].startswith("提交时间") and len(rows) == 2
+    assert rows[1][rows[0].index("错误信息")] == "'=cmd()"
 
 
 def test_reply_status_polls_while_open_and_stops_when_delivered(client, worker, shop):
