@@ -27,6 +27,7 @@ from messaging.schema import (
     validate_normal_message,
     validate_plain_reply,
 )
+from messaging.schema.places import for_agents
 from messaging.selectors.composer import (
     complaint_for_composer,
     draft_for,
@@ -86,12 +87,18 @@ def renderable(content: Any) -> dict[str, Any]:
 
 
 def preview_payload(mode: str, content: Any) -> dict[str, Any]:
+    """The preview, and each error and warning as ``[path, message, line]`` (see for_agents)."""
     result = validate_content(mode, content)
     return {
         "preview": preview_html(mode, content, result),
-        "errors": result.errors,
-        "warnings": result.warnings,
+        "errors": for_agents(result.errors, content),
+        "warnings": for_agents(result.warnings, content),
     }
+
+
+def error_lines(result: ValidationResult, content: Any) -> list[str]:
+    """The errors as the agent reads them: by block position and kind, never by path."""
+    return [line for _path, _text, line in for_agents(result.errors, content)]
 
 
 def _reject_constant(name: str) -> Any:
@@ -304,10 +311,10 @@ def composer_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_composer(request.user, pk)
     checked = _checked_send(request, complaint)
     if checked is None:
-        return _dialog(request, complaint, errors=[("", _("The reply content is missing."))])
-    mode, result, _content = checked
+        return _dialog(request, complaint, errors=[_("The reply content is missing.")])
+    mode, result, content = checked
     if not result.ok:
-        return _dialog(request, complaint, errors=result.errors)
+        return _dialog(request, complaint, errors=error_lines(result, content))
     seen = _seen_version(request.POST.get("seen_activity_version"), complaint)
     stale = complaint.activity_version > seen
     context = _confirm_context(complaint, mode, result)
@@ -345,16 +352,16 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_composer(request.user, pk)
     checked = _checked_send(request, complaint)
     if checked is None:
-        return _dialog(request, complaint, errors=[("", _("The reply content is missing."))])
-    mode, result, _content = checked
+        return _dialog(request, complaint, errors=[_("The reply content is missing.")])
+    mode, result, content = checked
     if not result.ok:
-        return _dialog(request, complaint, errors=result.errors)
+        return _dialog(request, complaint, errors=error_lines(result, content))
     try:
         idempotent_id = uuid.UUID(request.POST.get("idempotent_id", ""))
         seen = int(request.POST.get("seen_activity_version", ""))
     except ValueError:
         failure = _("This form is out of date: reload the page and send again.")
-        return _dialog(request, complaint, errors=[("", failure)])
+        return _dialog(request, complaint, errors=[failure])
     endpoint, body = _wechat_body(complaint, mode, to_wechat_payload(result.message), idempotent_id)
     try:
         reply = reply_submit(
@@ -380,7 +387,7 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValueError:  # the idempotency id belongs to another reply: never resend blindly
         failure = _("This form was already used for another reply: reload the page.")
-        return _dialog(request, complaint, errors=[("", failure)])
+        return _dialog(request, complaint, errors=[failure])
     drafts.draft_clear(complaint=complaint, author=request.user)
     complaint.refresh_from_db()
     response = render(

@@ -13,7 +13,7 @@ from messaging.services.drafts import DRAFT_MAX_BYTES, draft_save
 from tests.messaging.conftest import assign, logged_in, make_user
 
 MESSAGE = {
-    "blocks": [{"type": "TEXT", "text": {"text": "Sorry for the wait, order {{order_number}}"}}],
+    "blocks": [{"type": "TEXT", "text": {"text": "Sorry for the wait, order ORDER-7788"}}],
     "sender_identity": "MANUAL",
 }
 

@@ -7,6 +7,11 @@
 //     omits an empty value. A list with data-items="value" holds bare values (item key "value").
 //   select[data-role="switch"]: shows the sibling [data-case] matching its value; hidden cases are
 //     not serialised (the action sub-form follows the action type).
+//   [data-item] entries of a list that nobody typed into are not serialised (a list never starts
+//     with an empty entry that blocks sending); [data-default-from=KEY] on an empty field sends the
+//     value of the nearest KEY field around it (a question's message is the question itself).
+//   details[data-options] fold a card's options; they open by themselves when they hold a value or
+//     an error.
 import { Controller } from "../../vendor/stimulus-3.2.2.js";
 import Sortable from "../../vendor/sortable-1.15.7.esm.js";
 
@@ -43,16 +48,19 @@ export default class extends Controller {
     this.sequence = 0;
     this.onInput = this.onInput.bind(this);
     this.onFocus = this.onFocus.bind(this);
+    this.onPaste = this.onPaste.bind(this);
     this.flush = this.flush.bind(this);
     this.onVisibility = () => { if (document.visibilityState === "hidden") this.flush(); };
     this.element.addEventListener("input", this.onInput);
     this.element.addEventListener("change", this.onInput);
     this.element.addEventListener("focusin", this.onFocus);
+    this.element.addEventListener("paste", this.onPaste);
     window.addEventListener("pagehide", this.flush);
     document.addEventListener("visibilitychange", this.onVisibility);
 
     this.fill(this.rootTarget, this.initialValue);
     this.syncSwitches(this.rootTarget);
+    this.revealFilledOptions(this.rootTarget);
     this.writeContent();
     this.updateCounter();
     if (this.hasBlockListTarget) {
@@ -77,6 +85,7 @@ export default class extends Controller {
     this.element.removeEventListener("input", this.onInput);
     this.element.removeEventListener("change", this.onInput);
     this.element.removeEventListener("focusin", this.onFocus);
+    this.element.removeEventListener("paste", this.onPaste);
     window.removeEventListener("pagehide", this.flush);
     document.removeEventListener("visibilitychange", this.onVisibility);
     if (this.sortable) this.sortable.destroy();
@@ -99,6 +108,40 @@ export default class extends Controller {
   onFocus(event) {
     const block = event.target.closest("[data-block]");
     if (block && this.rootTarget.contains(block)) this.cursor = block;
+  }
+
+  onPaste(event) {
+    // A field with a maximum length silently drops what does not fit: cut it here and say so.
+    const field = event.target;
+    if (!this.rootTarget.contains(field) || !(field.maxLength > 0) || !event.clipboardData) return;
+    const text = event.clipboardData.getData("text/plain");
+    const start = field.selectionStart ?? field.value.length;
+    const end = field.selectionEnd ?? start;
+    const room = Math.max(field.maxLength - (field.value.length - (end - start)), 0);
+    this.clearCutNote(field);
+    if (text.length <= room) return;
+    event.preventDefault();
+    const kept = text.slice(0, room);
+    const cut = text.slice(room);
+    field.setRangeText(kept, start, end, "end");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    const excerpt = cut.length > 40 ? `${cut.slice(0, 40)}…` : cut;
+    const note = document.createElement("p");
+    note.className = "paste-note";
+    note.setAttribute("role", "alert");
+    note.dataset.testid = "paste-cut";
+    note.textContent = this.message("PasteCut")
+      .replace("%(kept)s", String(kept.length))
+      .replace("%(pasted)s", String(text.length))
+      .replace("%(max)s", String(field.maxLength))
+      .replace("%(cut)s", excerpt);
+    (field.closest("label") || field).after(note);
+    field.pasteNote = note;
+  }
+
+  clearCutNote(field) {
+    if (field && field.pasteNote) { field.pasteNote.remove(); field.pasteNote = null; }
+    if (!field) for (const note of this.element.querySelectorAll(".paste-note")) note.remove();
   }
 
   changed() {
@@ -129,6 +172,7 @@ export default class extends Controller {
     const content = this.currentContent();
     const json = this.modeValue === "template" ? { blocks: content.blocks || [] } : content;
     this.contentTarget.value = JSON.stringify(json);
+    this.numberBlocks();
   }
 
   directChildren(scope, selector) {
@@ -146,16 +190,36 @@ export default class extends Controller {
     return true;
   }
 
+  // The entries of a list that are serialised (and that error paths count).
+  entries(list) {
+    return this.scopes(list).filter((entry) => !this.isUntouched(entry));
+  }
+
+  isUntouched(entry) {
+    if (!entry.hasAttribute("data-item")) return false;
+    const typed = entry.querySelectorAll('input[data-key]:not([type=checkbox]), textarea[data-key]');
+    return Array.from(typed).every((field) => field.value.trim() === "");
+  }
+
+  defaultFor(field) {
+    for (let scope = parentScope(field); scope; scope = parentScope(scope)) {
+      const source = this.fields(scope).find((f) => f.dataset.key === field.dataset.defaultFrom);
+      if (source) return source.value;
+    }
+    return "";
+  }
+
   serializeScope(scope) {
     if (scope.dataset.scope === "list") {
-      const values = this.scopes(scope).map((item) => this.serializeScope(item));
+      const values = this.entries(scope).map((item) => this.serializeScope(item));
       if (scope.dataset.items === "value") return values.map((v) => v.value).filter((v) => v);
       return values;
     }
     const result = {};
     for (const field of this.fields(scope)) {
       if (!this.isActive(field, scope)) continue;
-      const value = this.fieldValue(field);
+      let value = this.fieldValue(field);
+      if (value === "" && field.dataset.defaultFrom) value = this.defaultFor(field);
       if (value !== undefined) result[field.dataset.key] = value;
     }
     for (const child of this.scopes(scope)) {
@@ -235,6 +299,26 @@ export default class extends Controller {
     this.syncSwitches(scope);
   }
 
+  revealFilledOptions(root) {
+    // Nothing that will be sent hides in a folded section.
+    for (const details of root.querySelectorAll("details[data-options]")) {
+      const filled = Array.from(details.querySelectorAll("[data-key]")).some((field) => {
+        if (field.type === "checkbox") return field.checked;
+        if (field.tagName === "SELECT") return field.options.length > 0 && field.value !== field.options[0].value;
+        return field.type !== "hidden" && field.value.trim() !== "";
+      });
+      if (filled) details.open = true;
+    }
+  }
+
+  numberBlocks() {
+    if (!this.hasBlockListTarget) return;
+    this.blockListTarget.querySelectorAll(":scope > [data-block]").forEach((block, index) => {
+      const number = block.querySelector("[data-block-number]");
+      if (number) number.textContent = String(index + 1);
+    });
+  }
+
   syncSwitches(root) {
     const switches = root.querySelectorAll('select[data-role="switch"]');
     for (const select of switches) {
@@ -272,6 +356,7 @@ export default class extends Controller {
       const block = this.newBlock(data && data.type);
       if (!block) continue;
       this.fill(block, data);
+      this.revealFilledOptions(block);
       if (anchor) anchor.after(block); else this.blockListTarget.append(block);
       anchor = block;
       first = first || block;
@@ -331,6 +416,7 @@ export default class extends Controller {
     const copy = entry.hasAttribute("data-block") ? this.newBlock(data.type) : this.newItem(parentScope(entry));
     if (!copy) return;
     this.fill(copy, data);
+    this.revealFilledOptions(copy);
     entry.after(copy);
     this.focusFirst(copy);
     this.changed();
@@ -350,12 +436,31 @@ export default class extends Controller {
     if (field) field.focus();
   }
 
-  async insertTemplate() {
+  // One request at a time per button: a double click (or a click while waiting) does it once.
+  async once(event, name, work) {
+    if (this.busy === undefined) this.busy = new Set();
+    if (this.busy.has(name)) return;
+    this.busy.add(name);
+    const button = event && event.currentTarget;
+    if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+    try {
+      await work();
+    } finally {
+      this.busy.delete(name);
+      if (button) { button.disabled = false; button.removeAttribute("aria-busy"); }
+    }
+  }
+
+  insertTemplate(event) {
+    return this.once(event, "template", () => this.loadTemplate());
+  }
+
+  async loadTemplate() {
     const id = this.templateSelectTarget.value;
     if (!id) return;
     const url = this.templateUrlValue.replace(/\/0\/$/, `/${id}/`);
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) { this.showGlobal(this.message("TemplateFailed")); return; }
+    const response = await fetch(url, { headers: { Accept: "application/json" } }).catch(() => null);
+    if (!response || !response.ok) { this.showGlobal(this.message("TemplateFailed")); return; }
     const data = await response.json();
     if (!this.hasBlockListTarget) {
       // The plain reply: the template's text goes in at the cursor, replacing nothing.
@@ -378,12 +483,18 @@ export default class extends Controller {
     field.focus();
   }
 
-  async discard(event) {
-    const response = await this.post(event.currentTarget.dataset.url, new FormData());
+  discard(event) {
+    const url = event.currentTarget.dataset.url;
+    return this.once(event, "discard", () => this.discardDraft(url));
+  }
+
+  async discardDraft(url) {
+    const response = await this.post(url, new FormData());
     if (!response || !response.ok) return;
     const data = await response.json();
     clearTimeout(this.saveTimer);
     this.savePending = false;
+    this.clearCutNote(null);
     this.fill(this.rootTarget, data.content);
     this.writeContent();
     this.updateCounter();
@@ -395,8 +506,9 @@ export default class extends Controller {
     if (!this.hasCounterTarget) return;
     const field = this.rootTarget.querySelector("[data-counter]");
     const length = Array.from(field.value).length;
-    this.counterTarget.textContent = `${length} / 500`;
-    this.counterTarget.classList.toggle("warn", length > 200);
+    const max = field.maxLength > 0 ? field.maxLength : 0;
+    this.counterTarget.textContent = max ? `${length} / ${max}` : String(length);
+    this.counterTarget.classList.toggle("warn", max > 0 && length >= max);
   }
 
   // --- server round trips -----------------------------------------------------------------------
@@ -471,7 +583,7 @@ export default class extends Controller {
     for (const part of path.split(".")) {
       if (!element) return null;
       if (element.dataset.scope === "list") {
-        element = this.scopes(element)[Number(part)];
+        element = this.entries(element)[Number(part)];
       } else {
         element = this.fields(element).concat(this.scopes(element)).find((el) => el.dataset.key === part);
       }
@@ -496,13 +608,18 @@ export default class extends Controller {
     const text = this.rootTarget.querySelector('[data-key="response_content"]');
     const noText = text !== null && text.value.trim() === "";
     const untouched = ([path]) => (noBlocks && path === "blocks") || (noText && path === "response_content");
+    // Each entry is [path, message, line]: the message goes beside its field, the line (which
+    // names the block by position and kind) where no field can show it.
     const notes = errors.filter((error) => !untouched(error))
-      .map(([path, text]) => [path, text, "error"])
-      .concat(warnings.map(([path, text]) => [path, text, "warning"]));
-    notes.forEach(([path, text, kind], index) => {
+      .map(([path, text, line]) => [path, text, line || text, "error"])
+      .concat(warnings.map(([path, text, line]) => [path, text, line || text, "warning"]));
+    notes.forEach(([path, text, line, kind], index) => {
       let element = this.elementForPath(path);
       if (element && element.type === "hidden" && element.dataset.key === "type") element = null;
-      if (!element || !this.isActive(element, this.rootTarget)) { unplaced.push(text); return; }
+      if (!element || !this.isActive(element, this.rootTarget)) { unplaced.push(line); return; }
+      for (let folded = element.closest("details"); folded; folded = folded.parentElement.closest("details")) {
+        folded.open = true;
+      }
       const note = document.createElement("p");
       note.className = `field-error ${kind}`;
       note.id = `${this.element.id || "composer"}-note-${index}`;
