@@ -150,8 +150,9 @@ def test_a_block_whose_path_stops_at_it_is_named_by_its_kind_from_the_content():
 
 
 def test_agents_get_the_place_and_the_message_while_the_path_is_kept():
-    message = {"blocks": [{"type": "TEXT", "text": {"text": "好"}}, {"type": "LINK", "link": {
-        "text": "看", "action": {"action_type": "ACTION_TYPE_JUMP_URL", "jump_url": "http://a.cn"}}}]}  # fmt: skip
+    action = {"action_type": "ACTION_TYPE_JUMP_URL", "jump_url": "http://a.cn"}
+    link = {"type": "LINK", "link": {"text": "看", "action": action}}
+    message = {"blocks": [{"type": "TEXT", "text": {"text": "好"}}, link]}
     with translation.override("zh-hans"):
         result = validate_normal_message(message)
         (entry,) = for_agents(result.errors, message)
