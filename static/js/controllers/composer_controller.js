@@ -24,6 +24,10 @@ function isEmpty(value) {
   return value !== null && typeof value === "object" && Object.keys(value).length === 0;
 }
 
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 function parentScope(element) {
   return element.parentElement ? element.parentElement.closest("[data-scope]") : null;
 }
@@ -131,10 +135,10 @@ export default class extends Controller {
     note.setAttribute("role", "alert");
     note.dataset.testid = "paste-cut";
     note.textContent = this.message("PasteCut")
-      .replace("%(kept)s", String(kept.length))
-      .replace("%(pasted)s", String(text.length))
-      .replace("%(max)s", String(field.maxLength))
-      .replace("%(cut)s", excerpt);
+      .replace("{kept}", String(kept.length))
+      .replace("{pasted}", String(text.length))
+      .replace("{max}", String(field.maxLength))
+      .replace("{cut}", excerpt);
     (field.closest("label") || field).after(note);
     field.pasteNote = note;
   }
@@ -226,7 +230,9 @@ export default class extends Controller {
       if (!child.dataset.key || !this.isActive(child, scope)) continue;
       const value = this.serializeScope(child);
       if (child.hasAttribute("data-optional") && isEmpty(value)) continue;
-      result[child.dataset.key] = value;
+      // A key may have several scopes (the main field inline, its options folded): one object.
+      const before = result[child.dataset.key];
+      result[child.dataset.key] = isObject(before) && isObject(value) ? { ...before, ...value } : value;
     }
     return result;
   }
@@ -302,7 +308,7 @@ export default class extends Controller {
   revealFilledOptions(root) {
     // Nothing that will be sent hides in a folded section.
     for (const details of root.querySelectorAll("details[data-options]")) {
-      const filled = Array.from(details.querySelectorAll("[data-key]")).some((field) => {
+      const filled = Array.from(details.querySelectorAll("[data-key]:not([data-scope])")).some((field) => {
         if (field.type === "checkbox") return field.checked;
         if (field.tagName === "SELECT") return field.options.length > 0 && field.value !== field.options[0].value;
         return field.type !== "hidden" && field.value.trim() !== "";
@@ -578,17 +584,23 @@ export default class extends Controller {
   // --- errors beside the fields -----------------------------------------------------------------
 
   elementForPath(path) {
-    let element = this.rootTarget;
     if (path === "") return null;
+    // Several scopes may share a key (see serializeScope): follow every one of them.
+    let candidates = [this.rootTarget];
     for (const part of path.split(".")) {
-      if (!element) return null;
-      if (element.dataset.scope === "list") {
-        element = this.entries(element)[Number(part)];
-      } else {
-        element = this.fields(element).concat(this.scopes(element)).find((el) => el.dataset.key === part);
+      const next = [];
+      for (const element of candidates) {
+        if (element.dataset.scope === "list") {
+          const entry = this.entries(element)[Number(part)];
+          if (entry) next.push(entry);
+        } else if (element.dataset.scope) {
+          next.push(...this.fields(element).concat(this.scopes(element)).filter((el) => el.dataset.key === part));
+        }
       }
+      candidates = next;
+      if (!candidates.length) return null;
     }
-    return element || null;
+    return candidates.find((el) => this.isActive(el, this.rootTarget)) || candidates[0];
   }
 
   showGlobal(text) {
