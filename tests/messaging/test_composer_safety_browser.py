@@ -16,7 +16,6 @@ from tests.messaging.test_composer_browser import (  # noqa: F401 (the fixtures)
     add_block,
     compose_every_block,
     composer_content,
-    immediate_complaint,
     log_in,
     no_page_errors,
     wait_for_reply,
@@ -28,13 +27,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MAX_COMPOSER_HEIGHT_PX = 2500
 
 
+def sandbox_complaint(sandbox, merchant, *, immediate: bool):
+    (complaint_id,) = sandbox.control.create_complaints(
+        merchant.mchid, 1, need_immediate_service=immediate, problem_type="SERVICE_NOT_WORK"
+    )
+    return complaint_refresh(merchant=merchant, complaint_id=complaint_id)
+
+
 @pytest.fixture
 def plain_complaint(sandbox, sandbox_backed_merchant):
-    mchid = sandbox_backed_merchant.mchid
-    (complaint_id,) = sandbox.control.create_complaints(
-        mchid, 1, need_immediate_service=False, problem_type="SERVICE_NOT_WORK"
-    )
-    return complaint_refresh(merchant=sandbox_backed_merchant, complaint_id=complaint_id)
+    return sandbox_complaint(sandbox, sandbox_backed_merchant, immediate=False)
+
+
+@pytest.fixture
+def rich_complaint(sandbox, sandbox_backed_merchant):
+    """Needs immediate service (answered with NormalMessage); no refund amount."""
+    return sandbox_complaint(sandbox, sandbox_backed_merchant, immediate=True)
 
 
 def open_as_agent(page: Page, live_server, merchant, complaint) -> None:
@@ -94,7 +102,7 @@ def test_a_paste_longer_than_the_limit_says_what_was_cut(
 
 
 def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
-    live_server, page, sandbox_backed_merchant, immediate_complaint
+    live_server, page, sandbox_backed_merchant, rich_complaint
 ):
     ReplyTemplate.objects.create(
         merchant=sandbox_backed_merchant,
@@ -104,7 +112,7 @@ def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
             {"type": "TEXT", "text": {"text": "退款 {{ refund_amount }} 元将原路退回。"}},
         ],
     )
-    open_as_agent(page, live_server, sandbox_backed_merchant, immediate_complaint)
+    open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
 
     page.locator('[data-action="composer#insertTemplate"]').click()
 
@@ -123,9 +131,9 @@ def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
 
 
 def test_an_untouched_question_does_not_block_sending_and_a_question_sends_itself(
-    live_server, page, sandbox_backed_merchant, immediate_complaint
+    live_server, page, sandbox_backed_merchant, rich_complaint
 ):
-    open_as_agent(page, live_server, sandbox_backed_merchant, immediate_complaint)
+    open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
     faqs = add_block(page, "FAQ_LIST")
     faqs.locator('[data-action="composer#addItem"]').click()  # the first entry stays empty
     faqs.locator("[data-item]").nth(1).locator("input[data-key=faq_title]").fill("多久到账？")
@@ -139,9 +147,9 @@ def test_an_untouched_question_does_not_block_sending_and_a_question_sends_itsel
 
 
 def test_a_link_error_is_placed_on_its_folded_field_and_named_by_block(
-    live_server, page, sandbox_backed_merchant, immediate_complaint
+    live_server, page, sandbox_backed_merchant, rich_complaint
 ):
-    open_as_agent(page, live_server, sandbox_backed_merchant, immediate_complaint)
+    open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
     add_block(page, "TEXT").locator("textarea").fill("您好")
     link = add_block(page, "LINK")
     link.locator("input[data-key=text]").first.fill("查看")
@@ -157,9 +165,9 @@ def test_a_link_error_is_placed_on_its_folded_field_and_named_by_block(
 
 
 def test_a_seven_block_message_stays_compact_in_both_languages(
-    live_server, page, sandbox_backed_merchant, immediate_complaint
+    live_server, page, sandbox_backed_merchant, rich_complaint
 ):
-    open_as_agent(page, live_server, sandbox_backed_merchant, immediate_complaint)
+    open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
     compose_every_block(page)
     add_block(page, "TEXT").locator("textarea").fill("如有疑问，请随时联系我们。")
     # Folded again, as an agent leaves them once set (the values stay and are sent).
