@@ -221,7 +221,8 @@ def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
         if not reply.is_automatic and complaint.first_replied_at is None:
             complaint.first_replied_at = now
             changed.append("first_replied_at")
-    elif reply.endpoint == Endpoint.COMPLETE:
+    elif reply.endpoint == Endpoint.COMPLETE or _is_refund_rejection(reply):
+        # A rejected refund closes the complaint at WeChat Pay (§3.7), which tells nobody.
         complaint.complaint_state = Complaint.State.PROCESSED
         complaint.completed_at = complaint.completed_at or now
         changed += ["complaint_state", "completed_at"]
@@ -235,6 +236,10 @@ def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
             actor=reply.author,
             data={"from": before, "to": complaint.complaint_state, "reply_id": reply.pk},
         )
+
+
+def _is_refund_rejection(reply: Reply) -> bool:
+    return reply.endpoint == Endpoint.REFUND and (reply.payload or {}).get("action") == "REJECT"
 
 
 def reply_mark_failed(*, reply: Reply, code: str, message: str) -> None:
