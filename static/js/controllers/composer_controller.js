@@ -159,11 +159,16 @@ export default class extends Controller {
     }
   }
 
-  beforeSubmit() {
+  beforeSubmit(event) {
     // The content goes with the confirmation; a save racing the send could bring back the draft
     // the send clears, so the pending save waits (it still happens if the agent leaves the page).
     this.writeContent();
     clearTimeout(this.saveTimer);
+    // A plain form (the template editor) posts once: a second click would answer "name taken".
+    // (The composer's form is htmx's, which drops a submit while one is in flight: hx-sync.)
+    if (this.modeValue !== "template") return;
+    if (this.submitted) { event.preventDefault(); return; }
+    this.submitted = true;
   }
 
   // --- serialisation ----------------------------------------------------------------------------
