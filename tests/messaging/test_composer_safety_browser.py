@@ -127,6 +127,8 @@ def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
         "第 2 块·文本：模板变量 {{ refund_amount }} 在这里没有值：请改成要发送的文字。"
     )
     expect(dialog.get_by_test_id("confirm-send")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "composer-unfilled-variable-zh-hans.png"))
     assert not Reply.objects.exists()
 
 
@@ -192,7 +194,10 @@ def test_a_seven_block_message_stays_compact_in_both_languages(
         page.mouse.wheel(0, 600)  # the preview stays in view while the editor scrolls
         expect(page.get_by_test_id("composer-preview")).to_be_in_viewport()
         page.screenshot(path=str(SCREENSHOTS / f"composer-page-{language}.png"), full_page=True)
-        # The whole composer at once (a window as tall as it: no sticky bar across the picture).
-        page.set_viewport_size({"width": 1280, "height": int(height) + 200})
+        # The whole composer at once (a window as tall as the page down to its end, scrolled to
+        # the top: no sticky bar across the picture).
+        page.evaluate("window.scrollTo(0, 0)")
+        bottom = composer.bounding_box()["y"] + height
+        page.set_viewport_size({"width": 1280, "height": int(bottom) + 40})
         composer.screenshot(path=str(SCREENSHOTS / f"composer-seven-blocks-{language}.png"))
         page.set_viewport_size({"width": 1280, "height": 720})
