@@ -156,12 +156,16 @@ def reply_resend(*, reply: Reply, author: Any, payload: dict[str, Any] | None = 
     body = copy.deepcopy(payload if payload is not None else reply.payload)
     if reply.endpoint == Endpoint.IMMEDIATE:
         body.pop("idempotent_id", None)
+    # "Send again" clicked twice sends once: the same failed reply always resends under the same
+    # id (derived from its own), so the second click finds the first's row. A corrected payload
+    # is a new reply of its own.
+    resend_id = uuid.uuid5(reply.idempotent_id, "resend") if payload is None else uuid.uuid4()
     return reply_submit(
         complaint=reply.complaint,
         author=author,
         endpoint=reply.endpoint,
         payload=body,
-        idempotent_id=uuid.uuid4(),
+        idempotent_id=resend_id,
         is_automatic=reply.is_automatic and author is None,
     )
 

@@ -75,7 +75,7 @@ def test_save_answers_with_the_preview_and_field_errors(complaint, agent_a):
     half_typed = {"blocks": [{"type": "LINK", "link": {"text": "Track", "action": action}}]}
     answer = save(logged_in(agent_a), complaint, half_typed)
 
-    paths = [path for path, _message in answer["errors"]]
+    paths = [path for path, _message, _line in answer["errors"]]
     assert "blocks.0.link.action.jump_url" in paths
     assert "Track" in answer["preview"]  # the half-typed draft is still previewed
     assert Draft.objects.get(author=agent_a).content == half_typed  # and still saved
