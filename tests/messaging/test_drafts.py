@@ -90,10 +90,10 @@ def test_valid_draft_preview_uses_the_normal_message_renderer(complaint, agent_a
 
 
 def test_plain_complaint_drafts_are_plain_replies(plain_complaint, agent_a):
-    answer = save(logged_in(agent_a), plain_complaint, {"response_content": "x" * 201})
+    answer = save(logged_in(agent_a), plain_complaint, {"response_content": "x" * 501})
 
     assert Draft.objects.get(author=agent_a).kind == Draft.Kind.PLAIN
-    assert [path for path, _ in answer["warnings"]] == ["response_content"]
+    assert [path for path, *_ in answer["errors"]] == ["response_content"]
     assert 'data-testid="plain-reply"' in answer["preview"]
 
 
