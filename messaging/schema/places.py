@@ -134,6 +134,11 @@ def _parts(path: str, content: Any) -> list[str]:
     return parts
 
 
+def kind_label(kind: str) -> str:
+    """A block type as the editor names it ("LINK" -> "Link" / "链接"); unknown ones as given."""
+    return _translate(_KINDS[kind]) if kind in _KINDS else kind
+
+
 def place_of(path: str, content: Any = None) -> str:
     """The agent's name for the spot ``path`` points at ("" for the payload as a whole).
 

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.models import Complaint, HistoryEntry
@@ -27,7 +26,7 @@ from messaging.schema import (
     validate_normal_message,
     validate_plain_reply,
 )
-from messaging.schema.places import for_agents
+from messaging.schema.places import for_agents, kind_label
 from messaging.selectors.composer import (
     complaint_for_composer,
     draft_for,
@@ -37,15 +36,6 @@ from messaging.services import drafts
 from messaging.services.templates import template_blocks_for, template_plain_text
 
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
-
-BLOCK_LABELS = {
-    "TEXT": gettext_lazy("Text"),
-    "IMAGE": gettext_lazy("Image"),
-    "LINK": gettext_lazy("Link"),
-    "FAQ_LIST": gettext_lazy("Suggested questions"),
-    "BUTTON": gettext_lazy("Button"),
-    "BUTTON_GROUP": gettext_lazy("Button group"),
-}
 
 
 def empty_content(mode: str) -> dict[str, Any]:
@@ -248,7 +238,7 @@ def _summary(mode: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
         counts: dict[str, int] = {}
         for block in payload["blocks"]:
             counts[block["type"]] = counts.get(block["type"], 0) + 1
-        kinds = ", ".join(f"{BLOCK_LABELS.get(k, k)} × {n}" for k, n in counts.items())
+        kinds = ", ".join(f"{kind_label(k)} × {n}" for k, n in counts.items())
         sender = {"MANUAL": _("Support agent"), "MACHINE": _("Automated assistant")}
         return [
             (_("Blocks"), f"{len(payload['blocks'])} ({kinds})"),

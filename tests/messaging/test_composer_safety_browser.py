@@ -99,6 +99,10 @@ def test_a_paste_longer_than_the_limit_says_what_was_cut(
     expect(note).to_contain_text("粘贴的 600 个字符只放得下 500 个（微信支付最多接受 500 个）")
     expect(note).to_contain_text("这一段放不下了")
     expect(page.locator("[data-composer-target=counter]")).to_have_text("500 / 500")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("composer").screenshot(
+        path=str(SCREENSHOTS / "composer-plain-paste-cut-zh-hans.png")
+    )
 
 
 def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
