@@ -99,6 +99,7 @@ def test_a_paste_longer_than_the_limit_says_what_was_cut(
     expect(note).to_contain_text("粘贴的 600 个字符只放得下 500 个（微信支付最多接受 500 个）")
     expect(note).to_contain_text("这一段放不下了")
     expect(page.locator("[data-composer-target=counter]")).to_have_text("500 / 500")
+    expect(page.get_by_test_id("composer-preview")).to_contain_text("退退退")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.get_by_test_id("composer").screenshot(
         path=str(SCREENSHOTS / "composer-plain-paste-cut-zh-hans.png")
