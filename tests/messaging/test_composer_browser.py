@@ -292,6 +292,8 @@ def test_supervisor_template_is_inserted_at_the_cursor_with_its_variables_filled
     text = add_block(page, "TEXT")
     text.locator("textarea[data-key=text]").fill("订单 {{order_number}}，{{ refund_amount }}")
     expect(page.locator("[data-composer-target=preview]")).to_contain_text("ORDER123456")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "template-editor-zh-hans.png"), full_page=True)
     page.locator("form.composer-form button[type=submit].primary").click()
     expect(page.locator("table.data")).to_contain_text("订单说明")
 
