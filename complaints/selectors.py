@@ -251,3 +251,12 @@ def image_for(user, complaint_pk: int, image_pk: int) -> ComplaintImage:
         pk=image_pk,
         complaint_id=complaint_pk,
     )
+
+
+def refund_decided(complaint: Complaint) -> bool:
+    """WeChat Pay confirmed a refund decision (§3.7): it takes one, and refuses a second."""
+    return TimelineEvent.objects.filter(
+        complaint=complaint,
+        kind=TimelineEvent.Kind.REPLY_DELIVERED,
+        data__endpoint="update-refund-progress",
+    ).exists()

@@ -34,6 +34,7 @@ from messaging.schema import (
     SenderIdentity,
     TextColor,
 )
+from messaging.schema.rules import PLACEHOLDER
 
 # Any BMP character except surrogates and controls (what the schema allows), plus the three
 # controls it does allow.
@@ -49,6 +50,8 @@ _ID_CHARACTERS = _ALNUM + "_.-"
 def texts(max_chars: int, *, allow_blank: bool = False) -> st.SearchStrategy[str]:
     """Strings of at most ``max_chars`` characters the schema accepts (not blank by default)."""
     strategy = st.text(_CHARACTERS, min_size=0 if allow_blank else 1, max_size=max_chars)
+    # An unfilled template variable ("{{ name }}") is refused: never draw one.
+    strategy = strategy.filter(lambda text: not PLACEHOLDER.search(text))
     return strategy if allow_blank else strategy.filter(str.strip)
 
 
@@ -244,7 +247,7 @@ def example_blocks() -> dict[str, dict[str, Any]]:
     }
     jump = {
         "action_type": "ACTION_TYPE_JUMP_URL",
-        "jump_url": "https://shop.example.com/orders/{{ order_no }}",
+        "jump_url": "https://shop.example.com/orders/42",
     }
     mini_program = {
         "action_type": "ACTION_TYPE_JUMP_MINI_PROGRAM",
@@ -259,7 +262,7 @@ def example_blocks() -> dict[str, dict[str, Any]]:
         "TEXT": {
             "type": "TEXT",
             "text": {
-                "text": "您好，订单 {{ order_no }} 已退款。",
+                "text": "您好，订单 ORDER-42 已退款。",
                 "color": "SECONDARY",
                 "is_bold": True,
             },

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.selectors import refund_decided
 from complaints.services.hooks import on_complaint_handled
 from console import events
 from console.encryption import decrypt_text
@@ -195,6 +196,8 @@ def complaint_refund_decide(
         raise WorkError(_("Only refund complaints take a refund decision."))
     if complaint.complaint_state == Complaint.State.PROCESSED:
         raise WorkError(_("This complaint is already processed."))
+    if refund_decided(complaint):
+        raise WorkError(_("WeChat Pay already has this complaint's refund decision."))
     payload: dict[str, Any] = {"action": action}
     if action == "APPROVE":
         if launch_refund_day is not None:

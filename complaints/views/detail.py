@@ -17,6 +17,7 @@ from complaints.selectors import (
     complaint_images,
     complaint_timeline,
     image_for,
+    refund_decided,
 )
 from console.roles import perm
 from messaging.views.history import status_context
@@ -53,6 +54,9 @@ def timeline_context(complaint, timeline: list) -> dict:
 
 def detail_context(request: HttpRequest, complaint, **extra) -> dict:
     timeline = timeline_with_status(complaint)
+    # A refund is decided once (§3.7): after WeChat Pay confirmed it, its form is gone (the
+    # timeline shows the decision), unless it comes back with the error of a refused attempt.
+    refund_open = "refund_form" in extra or not refund_decided(complaint)
     return {
         **timeline_context(complaint, timeline),
         "pending": _pending_endpoints(timeline),
@@ -64,7 +68,7 @@ def detail_context(request: HttpRequest, complaint, **extra) -> dict:
         "refund_form": extra.pop("refund_form", None) or RefundForm(),
         "can_reveal": request.user.has_perm(perm("reveal_phone")),
         "can_complete": request.user.has_perm(perm("complete_complaint")),
-        "can_refund": request.user.has_perm(perm("decide_refund")),
+        "can_refund": request.user.has_perm(perm("decide_refund")) and refund_open,
         "order": complaint.complaint_order_info[0] if complaint.complaint_order_info else None,
         **extra,
     }

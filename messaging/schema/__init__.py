@@ -3,7 +3,7 @@
 Public API::
 
     validate_normal_message(data, limits=None) -> ValidationResult
-    validate_plain_reply(data, limits=None) -> ValidationResult   # with .warnings
+    validate_plain_reply(data, limits=None) -> ValidationResult
     to_wechat_payload(model) -> dict                              # no nulls, only used sub-objects
     normal_message_json_schema(limits=None) -> dict               # JSON Schema for the browser
     plain_reply_json_schema(limits=None) -> dict
@@ -29,7 +29,6 @@ from .limits import (
     WECHAT_JUMP_URL_TEXT_MAX_CHARS,
     WECHAT_MEDIA_ID_MAX_BYTES,
     WECHAT_REPLY_CONTENT_MAX_CHARS,
-    WECHAT_REPLY_CONTENT_WARN_CHARS,
     WECHAT_REPLY_IMAGES_MAX,
     MessageLimits,
     limits_from_settings,
@@ -59,7 +58,6 @@ __all__ = [
     "WECHAT_JUMP_URL_TEXT_MAX_CHARS",
     "WECHAT_MEDIA_ID_MAX_BYTES",
     "WECHAT_REPLY_CONTENT_MAX_CHARS",
-    "WECHAT_REPLY_CONTENT_WARN_CHARS",
     "WECHAT_REPLY_IMAGES_MAX",
     "Action",
     "ActionType",

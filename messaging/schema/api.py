@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ROOT_PATH, ValidationResult, errors_from_pydantic, render
-from .limits import WECHAT_REPLY_CONTENT_WARN_CHARS, MessageLimits, limits_from_settings
+from .limits import MessageLimits, limits_from_settings
 from .models import NormalMessage, PlainReply
 from .rules import LIMITS_CONTEXT_KEY, exporting_with
 
@@ -25,17 +25,10 @@ def validate_normal_message(data: Any, limits: MessageLimits | None = None) -> V
 def validate_plain_reply(data: Any, limits: MessageLimits | None = None) -> ValidationResult:
     """Validate the agent-written fields of a /response reply (§3.4).
 
-    ``.warnings`` holds advice that does not block sending: content over 200 characters, which
-    some WeChat Pay pages still give as the limit (the newest says 500).
+    The content's one rule is WeChat Pay's newest: at most 500 characters
+    (``WECHAT_REPLY_CONTENT_MAX_CHARS``), the number the composer's counter shows.
     """
-    result = _validate(PlainReply, data, limits)
-    if not result.ok:
-        return result
-    warnings = []
-    if len(result.message.response_content) > WECHAT_REPLY_CONTENT_WARN_CHARS:
-        ctx = {"limit": WECHAT_REPLY_CONTENT_WARN_CHARS}
-        warnings.append(("response_content", render("reply_over_warn_length", ctx)))
-    return ValidationResult(message=result.message, warnings=warnings)
+    return _validate(PlainReply, data, limits)
 
 
 def _validate(model: type[BaseModel], data: Any, limits: MessageLimits | None) -> ValidationResult:

@@ -58,9 +58,9 @@ _MESSAGES: dict[str, str] = {
     "link_text_without_url": gettext_noop("Give the link as well, or remove the link text."),
     "url_without_link_text": gettext_noop("Give the link text as well, or remove the link."),
     "one_jump_only": gettext_noop("Use either a link or a mini program, not both."),
-    "reply_over_warn_length": gettext_noop(
-        "Over %(limit)s characters: some WeChat Pay clients still enforce %(limit)s, "
-        "so this reply may be refused."
+    "unfilled_placeholder": gettext_noop(
+        "The template variable %(placeholder)s has no value here: replace it with the words "
+        "to send."
     ),
 }
 _FALLBACK = gettext_noop("This value is not valid.")

@@ -25,8 +25,9 @@ from django.core.exceptions import ImproperlyConfigured
 # Published by WeChat Pay (spec §7.2).
 WECHAT_CUSTOM_DATA_MAX_BYTES = 4096  # message.custom_data string(4096)
 WECHAT_MEDIA_ID_MAX_BYTES = 512  # media_id returned by images/upload, string(512)
-WECHAT_REPLY_CONTENT_MAX_CHARS = 500  # /response response_content, "500个字符以内"
-WECHAT_REPLY_CONTENT_WARN_CHARS = 200  # older pages still say 200: warn above it (§3.4 [X])
+# /response response_content: "限制500个字符以内" (the newest page, §3.4). Older pages said 200;
+# the console states one rule, this one, in its counter and its validation.
+WECHAT_REPLY_CONTENT_MAX_CHARS = 500
 WECHAT_REPLY_IMAGES_MAX = 4  # /response response_images
 WECHAT_JUMP_URL_MAX_BYTES = 512  # /response jump_url string(512)
 WECHAT_JUMP_URL_TEXT_MAX_CHARS = 10  # /response jump_url_text string(10)

@@ -31,6 +31,12 @@ LIMITS_CONTEXT_KEY = "limits"
 ALLOWED_CHARS = r"[\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\uffff]"
 _RFC3339 = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}"
 _RFC3339_RE = re.compile(_RFC3339, re.ASCII)
+# A reply-template variable, ``{{ name }}``: filled when a template is inserted; one still in the
+# text had no value (or is unknown), and would reach the user verbatim.
+_PLACEHOLDER = r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}"
+PLACEHOLDER = re.compile(_PLACEHOLDER)
+# The same refusal for the browser's JSON Schema (valid in Python and ECMAScript, any line).
+_NO_PLACEHOLDER = r"(?![\s\S]*" + _PLACEHOLDER.replace("(", "(?:", 1) + ")"
 _MAX_NAMED_CHARS = 5
 
 _export_limits: ContextVar[MessageLimits | None] = ContextVar("export_limits", default=None)
@@ -82,6 +88,15 @@ def check_characters(value: str) -> None:
             raise custom_error("control_char", code=f"U+{code:04X}")
 
 
+def check_placeholders(value: str) -> None:
+    """Refuse a template variable left unfilled, naming it: it must never be sent as written."""
+    unfilled = list(dict.fromkeys(match.group(0) for match in PLACEHOLDER.finditer(value)))
+    if unfilled:
+        raise custom_error(
+            "unfilled_placeholder", placeholder=" ".join(unfilled[:_MAX_NAMED_CHARS])
+        )
+
+
 @dataclass(frozen=True)
 class Text:
     """A string rule. ``limit`` is a MessageLimits field name or a fixed (WeChat) number."""
@@ -100,6 +115,7 @@ class Text:
         check_characters(value)
         if not self.allow_blank and not value.strip():
             raise custom_error("blank")
+        check_placeholders(value)
         limits = limits_of(info)
         # Format first: for a date or an AppID "wrong format" helps more than "too long".
         _KIND_CHECKS[self.kind](value, limits)
@@ -161,8 +177,8 @@ _KIND_CHECKS = {
     "rfc3339": _check_rfc3339,
 }
 _PATTERNS = {
-    "text": lambda limits: f"^{ALLOWED_CHARS}*$",
-    "https_url": lambda limits: f"^https://(?![/?#]){ALLOWED_CHARS}+$",
+    "text": lambda limits: f"^{_NO_PLACEHOLDER}{ALLOWED_CHARS}*$",
+    "https_url": lambda limits: f"^{_NO_PLACEHOLDER}https://(?![/?#]){ALLOWED_CHARS}+$",
     "appid": lambda limits: f"^(?:{limits.appid_pattern})$",
     "rfc3339": lambda limits: f"^{_RFC3339}$",
 }

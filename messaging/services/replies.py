@@ -160,12 +160,16 @@ def reply_resend(*, reply: Reply, author: Any, payload: dict[str, Any] | None = 
     body = copy.deepcopy(payload if payload is not None else reply.payload)
     if reply.endpoint == Endpoint.IMMEDIATE:
         body.pop("idempotent_id", None)
+    # "Send again" clicked twice sends once: the same failed reply always resends under the same
+    # id (derived from its own), so the second click finds the first's row. A corrected payload
+    # is a new reply of its own.
+    resend_id = uuid.uuid5(reply.idempotent_id, "resend") if payload is None else uuid.uuid4()
     return reply_submit(
         complaint=reply.complaint,
         author=author,
         endpoint=reply.endpoint,
         payload=body,
-        idempotent_id=uuid.uuid4(),
+        idempotent_id=resend_id,
         is_automatic=reply.is_automatic and author is None,
     )
 
@@ -239,7 +243,8 @@ def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
         if not reply.is_automatic and complaint.first_replied_at is None:
             complaint.first_replied_at = now
             changed.append("first_replied_at")
-    elif reply.endpoint == Endpoint.COMPLETE:
+    elif reply.endpoint == Endpoint.COMPLETE or _is_refund_rejection(reply):
+        # A rejected refund closes the complaint at WeChat Pay (§3.7), which tells nobody.
         complaint.complaint_state = Complaint.State.PROCESSED
         complaint.completed_at = complaint.completed_at or now
         changed += ["complaint_state", "completed_at"]
@@ -253,6 +258,10 @@ def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
             actor=reply.author,
             data={"from": before, "to": complaint.complaint_state, "reply_id": reply.pk},
         )
+
+
+def _is_refund_rejection(reply: Reply) -> bool:
+    return reply.endpoint == Endpoint.REFUND and (reply.payload or {}).get("action") == "REJECT"
 
 
 def reply_mark_failed(*, reply: Reply, code: str, message: str) -> None:

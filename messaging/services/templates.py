@@ -1,8 +1,8 @@
 """Reply templates: a merchant's reusable block lists with ``{{ variable }}`` placeholders.
 
 Variables are filled when a template is inserted into a composer. A placeholder whose variable is
-unknown, or known but without a value for this complaint, stays in the text as written, so the agent
-sees it in the preview instead of a silent blank.
+unknown, or known but without a value for this complaint, stays in the text as written: the editor
+and the preview mark it as a gap, and the schema refuses to send it (the agent writes the words).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from console.services import audit_record
 from merchants.models import Merchant
 from messaging.models import ReplyTemplate
 from messaging.schema import ValidationResult, validate_normal_message
-
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+from messaging.schema.rules import PLACEHOLDER
 
 
 def _fen_to_yuan(fen: int | None) -> str | None:

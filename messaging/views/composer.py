@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.models import Complaint, HistoryEntry
@@ -27,6 +26,7 @@ from messaging.schema import (
     validate_normal_message,
     validate_plain_reply,
 )
+from messaging.schema.places import for_agents, kind_label
 from messaging.selectors.composer import (
     complaint_for_composer,
     draft_for,
@@ -36,15 +36,6 @@ from messaging.services import drafts
 from messaging.services.templates import template_blocks_for, template_plain_text
 
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
-
-BLOCK_LABELS = {
-    "TEXT": gettext_lazy("Text"),
-    "IMAGE": gettext_lazy("Image"),
-    "LINK": gettext_lazy("Link"),
-    "FAQ_LIST": gettext_lazy("Suggested questions"),
-    "BUTTON": gettext_lazy("Button"),
-    "BUTTON_GROUP": gettext_lazy("Button group"),
-}
 
 
 def empty_content(mode: str) -> dict[str, Any]:
@@ -86,12 +77,18 @@ def renderable(content: Any) -> dict[str, Any]:
 
 
 def preview_payload(mode: str, content: Any) -> dict[str, Any]:
+    """The preview, and each error and warning as ``[path, message, line]`` (see for_agents)."""
     result = validate_content(mode, content)
     return {
         "preview": preview_html(mode, content, result),
-        "errors": result.errors,
-        "warnings": result.warnings,
+        "errors": for_agents(result.errors, content),
+        "warnings": for_agents(result.warnings, content),
     }
+
+
+def error_lines(result: ValidationResult, content: Any) -> list[str]:
+    """The errors as the agent reads them: by block position and kind, never by path."""
+    return [line for _path, _text, line in for_agents(result.errors, content)]
 
 
 def _reject_constant(name: str) -> Any:
@@ -241,7 +238,7 @@ def _summary(mode: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
         counts: dict[str, int] = {}
         for block in payload["blocks"]:
             counts[block["type"]] = counts.get(block["type"], 0) + 1
-        kinds = ", ".join(f"{BLOCK_LABELS.get(k, k)} × {n}" for k, n in counts.items())
+        kinds = ", ".join(f"{kind_label(k)} × {n}" for k, n in counts.items())
         sender = {"MANUAL": _("Support agent"), "MACHINE": _("Automated assistant")}
         return [
             (_("Blocks"), f"{len(payload['blocks'])} ({kinds})"),
@@ -304,10 +301,10 @@ def composer_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_composer(request.user, pk)
     checked = _checked_send(request, complaint)
     if checked is None:
-        return _dialog(request, complaint, errors=[("", _("The reply content is missing."))])
-    mode, result, _content = checked
+        return _dialog(request, complaint, errors=[_("The reply content is missing.")])
+    mode, result, content = checked
     if not result.ok:
-        return _dialog(request, complaint, errors=result.errors)
+        return _dialog(request, complaint, errors=error_lines(result, content))
     seen = _seen_version(request.POST.get("seen_activity_version"), complaint)
     stale = complaint.activity_version > seen
     context = _confirm_context(complaint, mode, result)
@@ -345,16 +342,16 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_composer(request.user, pk)
     checked = _checked_send(request, complaint)
     if checked is None:
-        return _dialog(request, complaint, errors=[("", _("The reply content is missing."))])
-    mode, result, _content = checked
+        return _dialog(request, complaint, errors=[_("The reply content is missing.")])
+    mode, result, content = checked
     if not result.ok:
-        return _dialog(request, complaint, errors=result.errors)
+        return _dialog(request, complaint, errors=error_lines(result, content))
     try:
         idempotent_id = uuid.UUID(request.POST.get("idempotent_id", ""))
         seen = int(request.POST.get("seen_activity_version", ""))
     except ValueError:
         failure = _("This form is out of date: reload the page and send again.")
-        return _dialog(request, complaint, errors=[("", failure)])
+        return _dialog(request, complaint, errors=[failure])
     endpoint, body = _wechat_body(complaint, mode, to_wechat_payload(result.message), idempotent_id)
     try:
         reply = reply_submit(
@@ -380,7 +377,7 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValueError:  # the idempotency id belongs to another reply: never resend blindly
         failure = _("This form was already used for another reply: reload the page.")
-        return _dialog(request, complaint, errors=[("", failure)])
+        return _dialog(request, complaint, errors=[failure])
     drafts.draft_clear(complaint=complaint, author=request.user)
     complaint.refresh_from_db()
     response = render(

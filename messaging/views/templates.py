@@ -18,6 +18,7 @@ from merchants.models import Merchant
 from merchants.selectors import merchants_visible_to
 from messaging.forms.templates import ReplyTemplateForm
 from messaging.models import ReplyTemplate
+from messaging.schema.places import for_agents
 from messaging.selectors.composer import merchant_for_user, templates_visible_to
 from messaging.services import templates as template_services
 from messaging.views.composer import parse_content, preview_html
@@ -46,7 +47,9 @@ def _editor_context(merchant: Merchant, form: ReplyTemplateForm) -> dict[str, An
         "merchant": merchant,
         "form": form,
         "initial_json": json.dumps({"blocks": blocks if isinstance(blocks, list) else []}),
-        "initial_errors_json": json.dumps(form.block_errors),
+        "initial_errors_json": json.dumps(
+            for_agents(form.block_errors, {"blocks": blocks if isinstance(blocks, list) else []})
+        ),
         "variables": [
             (name, label) for name, (label, _v, _s) in template_services.VARIABLES.items()
         ],
@@ -131,7 +134,7 @@ def template_preview(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "preview": preview_html("message", filled, result),
-            "errors": result.errors,
-            "warnings": result.warnings,
+            "errors": for_agents(result.errors, content),
+            "warnings": for_agents(result.warnings, content),
         }
     )

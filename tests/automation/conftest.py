@@ -36,6 +36,9 @@ def make_complaint(merchant: Merchant, **fields: Any) -> Complaint:
         "complaint_detail": "充电宝归还后仍在计费",
         "problem_description": "充电宝归还后仍在计费",
         "problem_type": "OTHERS",
+        # TEMPLATE_BLOCKS name the order: without one a rule's reply would carry an unfilled
+        # variable, which is never sent.
+        "out_trade_no": "ORDER-1",
     }
     return factories.make_complaint(merchant, **{**values, **fields})
 

@@ -159,6 +159,18 @@ def test_resend_of_a_failed_reply_is_a_new_reply_with_a_new_idempotent_id(compla
     assert again.payload["idempotent_id"] == str(again.idempotent_id)
 
 
+def test_resending_the_same_failed_reply_twice_sends_it_once(complaint, agent):
+    failed = submit(complaint, agent)
+    Reply.objects.filter(pk=failed.pk).update(status=Reply.Status.FAILED)
+    failed.refresh_from_db()
+
+    first = reply_resend(reply=failed, author=agent)
+    second = reply_resend(reply=failed, author=agent)  # a double click on "Send again"
+
+    assert first.pk == second.pk
+    assert Reply.objects.filter(complaint=complaint).count() == 2
+
+
 def test_only_a_failed_reply_can_be_resent(complaint, agent):
     reply = submit(complaint, agent)
     with pytest.raises(ValueError):

@@ -144,7 +144,7 @@ def test_confirmation_lists_errors_and_offers_no_send_button(complaint, agent_a)
     answer = client.post(url, {"content": json.dumps({"blocks": []})})
 
     html = answer.content.decode()
-    assert "blocks" in html
+    assert "<li>Blocks: At least 1 required.</li>" in html
     assert 'data-testid="confirm-send"' not in html
 
 
@@ -199,7 +199,9 @@ def test_invalid_content_is_never_sent(complaint, agent_a):
     form = composer_form(client, complaint)
     answer = send(client, complaint, form, {"blocks": [{"type": "TEXT", "text": {"text": ""}}]})
 
-    assert "blocks.0.text.text" in answer.content.decode()
+    html = answer.content.decode()
+    assert "<li>Block 1 · Text: Must not be empty.</li>" in html
+    assert "blocks.0.text.text" not in html  # paths are for API callers and logs
     assert not Reply.objects.exists()
 
 

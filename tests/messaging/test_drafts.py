@@ -13,7 +13,7 @@ from messaging.services.drafts import DRAFT_MAX_BYTES, draft_save
 from tests.messaging.conftest import assign, logged_in, make_user
 
 MESSAGE = {
-    "blocks": [{"type": "TEXT", "text": {"text": "Sorry for the wait, order {{order_number}}"}}],
+    "blocks": [{"type": "TEXT", "text": {"text": "Sorry for the wait, order ORDER-7788"}}],
     "sender_identity": "MANUAL",
 }
 
@@ -75,7 +75,7 @@ def test_save_answers_with_the_preview_and_field_errors(complaint, agent_a):
     half_typed = {"blocks": [{"type": "LINK", "link": {"text": "Track", "action": action}}]}
     answer = save(logged_in(agent_a), complaint, half_typed)
 
-    paths = [path for path, _message in answer["errors"]]
+    paths = [path for path, _message, _line in answer["errors"]]
     assert "blocks.0.link.action.jump_url" in paths
     assert "Track" in answer["preview"]  # the half-typed draft is still previewed
     assert Draft.objects.get(author=agent_a).content == half_typed  # and still saved
@@ -90,10 +90,10 @@ def test_valid_draft_preview_uses_the_normal_message_renderer(complaint, agent_a
 
 
 def test_plain_complaint_drafts_are_plain_replies(plain_complaint, agent_a):
-    answer = save(logged_in(agent_a), plain_complaint, {"response_content": "x" * 201})
+    answer = save(logged_in(agent_a), plain_complaint, {"response_content": "x" * 501})
 
     assert Draft.objects.get(author=agent_a).kind == Draft.Kind.PLAIN
-    assert [path for path, _ in answer["warnings"]] == ["response_content"]
+    assert [path for path, *_ in answer["errors"]] == ["response_content"]
     assert 'data-testid="plain-reply"' in answer["preview"]
 
 

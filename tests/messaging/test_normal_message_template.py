@@ -59,8 +59,17 @@ def test_actions_and_validity_are_described():
     assert "https://shop.example/o/1" in html
     assert "wx1234567890abcdef" in html
     assert "我要退款" in html
-    assert "2030-01-01T10:00:00+08:00" in html
+    assert "Valid until 2030-01-01 10:00" in html  # in the console's zone, as people read it
     assert "nm-button-group--vertical" in html
+
+
+def test_an_expiry_in_another_offset_is_shown_in_beijing_time():
+    link = {"text": "看", "action": {"action_type": "ACTION_TYPE_JUMP_URL", "jump_url": "https://a.cn"},
+            "invalid_info": {"expired_time": "2030-01-01T02:00:00+00:00"}}  # fmt: skip
+
+    html = render({"blocks": [{"type": "LINK", "link": link}]})
+
+    assert "Valid until 2030-01-01 10:00" in html
 
 
 def test_unknown_block_type_is_shown_as_such():

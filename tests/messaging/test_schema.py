@@ -132,13 +132,38 @@ def test_every_sender_identity_is_accepted(identity):
     assert validate_normal_message(message(block("TEXT"), sender_identity=identity)).ok
 
 
-def test_template_placeholders_with_braces_are_accepted_in_text_fields():
+def test_unfilled_template_variables_are_refused_and_named_in_every_text_field():
     payload = message(
         set_at(block("TEXT"), "text.text", "订单 {{ order_no }} 金额 {{amount}} 元"),
         set_at(block("BUTTON"), "button.text", "{{ label }}"),
     )
 
-    assert validate_normal_message(payload).ok
+    assert validate_normal_message(payload).errors == [
+        (
+            "blocks.0.text.text",
+            "The template variable {{ order_no }} {{amount}} has no value here: replace it with "
+            "the words to send.",
+        ),
+        (
+            "blocks.1.button.text",
+            "The template variable {{ label }} has no value here: replace it with the words to "
+            "send.",
+        ),
+    ]
+
+
+def test_single_braces_and_broken_placeholders_are_ordinary_text():
+    text = "{ 1 } {{ 2x }} {{}} {{ a b }}"
+    assert validate_normal_message(message(set_at(block("TEXT"), "text.text", text))).ok
+
+
+def test_an_unfilled_variable_in_a_link_is_refused_before_its_format():
+    url = "https://shop.example.com/o/{{ order_number }}"
+    payload = set_at(message(block("LINK")), "blocks.0.link.action.jump_url", url)
+
+    path, text = only_error(validate_normal_message(payload))
+    assert path == "blocks.0.link.action.jump_url"
+    assert "{{ order_number }}" in text
 
 
 def test_tab_newline_and_carriage_return_are_accepted():
@@ -542,11 +567,11 @@ def test_jump_urls_must_be_complete_https_links(url, text):
     [
         "https://example.com",
         "https://例子.中国/路径?q=好",
-        "https://shop.example.com:8443/o/{{ order_no }}?from=wechat#top",
+        "https://shop.example.com:8443/o/1?from=wechat#top",
         "https://127.0.0.1/x",
     ],
 )
-def test_https_links_with_ports_queries_placeholders_and_chinese_are_accepted(url):
+def test_https_links_with_ports_queries_and_chinese_are_accepted(url):
     payload = set_at(message(block("LINK")), "blocks.0.link.action.jump_url", url)
 
     assert validate_normal_message(payload).ok

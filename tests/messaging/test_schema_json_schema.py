@@ -81,7 +81,11 @@ def _with(payload, path, value):
 BLOCKS = example_blocks()
 MESSAGE_EXAMPLES = {
     "every block": _message(*BLOCKS.values(), sender_identity="MANUAL"),
-    "placeholders": _with(_message(BLOCKS["TEXT"]), "blocks.0.text.text", "{{ order_no }}"),
+    "placeholders": _with(_message(BLOCKS["TEXT"]), "blocks.0.text.text", "a\n{{ order_no }}"),
+    "placeholder in a link": _with(
+        _message(BLOCKS["LINK"]), "blocks.0.link.action.jump_url", "https://a.cn/{{ x }}"
+    ),
+    "single braces": _with(_message(BLOCKS["TEXT"]), "blocks.0.text.text", "{ 1 } {{}}"),
     "no blocks": _message(),
     "twenty one blocks": _message(*[BLOCKS["TEXT"]] * 21),
     "unknown key": _message(BLOCKS["TEXT"], colour="red"),

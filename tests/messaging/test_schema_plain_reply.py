@@ -35,9 +35,9 @@ def only_error(result):
         reply(response_images=[]),
         reply(**LINK),
         reply(**MINI_PROGRAM, response_images=["m1"]),
-        reply(response_content="订单 {{ order_no }} 已处理"),
+        reply(response_content="订单 {1} 已处理"),
     ],
-    ids=["text only", "four images", "no images", "link", "mini program", "placeholder"],
+    ids=["text only", "four images", "no images", "link", "mini program", "single braces"],
 )
 def test_valid_replies_are_accepted_and_serialized_unchanged(payload):
     result = validate_plain_reply(payload)
@@ -47,28 +47,27 @@ def test_valid_replies_are_accepted_and_serialized_unchanged(payload):
     assert to_wechat_payload(result.message) == payload
 
 
-def test_500_characters_are_accepted_with_a_warning_over_200():
+def test_500_characters_are_accepted_without_a_contradicting_warning():
     result = validate_plain_reply(reply(response_content="好" * 500))
 
     assert result.ok
-    assert result.warnings == [
-        (
-            "response_content",
-            "Over 200 characters: some WeChat Pay clients still enforce 200, "
-            "so this reply may be refused.",
-        )
-    ]
+    assert result.warnings == []
 
 
-def test_200_characters_give_no_warning():
-    assert validate_plain_reply(reply(response_content="好" * 200)).warnings == []
-
-
-def test_a_refused_reply_carries_no_warning():
+def test_501_characters_are_refused_with_the_one_rule():
     result = validate_plain_reply(reply(response_content="好" * 501))
 
-    assert result.warnings == []
     assert only_error(result) == ("response_content", "At most 500 characters (now 501).")
+
+
+def test_an_unfilled_template_variable_is_refused():
+    result = validate_plain_reply(reply(response_content="退款 {{ refund_amount }} 元已受理"))
+
+    assert only_error(result) == (
+        "response_content",
+        "The template variable {{ refund_amount }} has no value here: replace it with the words "
+        "to send.",
+    )
 
 
 PLAIN_REPLY_ERRORS = [

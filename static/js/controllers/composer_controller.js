@@ -7,23 +7,18 @@
 //     omits an empty value. A list with data-items="value" holds bare values (item key "value").
 //   select[data-role="switch"]: shows the sibling [data-case] matching its value; hidden cases are
 //     not serialised (the action sub-form follows the action type).
-import { Controller } from "../../vendor/stimulus-3.2.2.js";
+//   [data-item] entries of a list that nobody typed into are not serialised (a list never starts
+//     with an empty entry that blocks sending); [data-default-from=KEY] on an empty field sends the
+//     value of the nearest KEY field around it (a question's message is the question itself).
+//   details[data-options] fold a card's options; they open by themselves when they hold a value or
+//     an error.
+import ComposerForm, { parentScope } from "./composer_form.js";
 import Sortable from "../../vendor/sortable-1.15.7.esm.js";
 
 const PREVIEW_DELAY_MS = 400;
 const SAVE_DELAY_MS = 1500;
-const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
 
-function isEmpty(value) {
-  if (Array.isArray(value)) return value.length === 0;
-  return value !== null && typeof value === "object" && Object.keys(value).length === 0;
-}
-
-function parentScope(element) {
-  return element.parentElement ? element.parentElement.closest("[data-scope]") : null;
-}
-
-export default class extends Controller {
+export default class extends ComposerForm {
   static targets = [
     "form", "root", "content", "blockList", "blockTemplate", "preview", "status",
     "globalErrors", "templateSelect", "counter",
@@ -43,16 +38,19 @@ export default class extends Controller {
     this.sequence = 0;
     this.onInput = this.onInput.bind(this);
     this.onFocus = this.onFocus.bind(this);
+    this.onPaste = this.onPaste.bind(this);
     this.flush = this.flush.bind(this);
     this.onVisibility = () => { if (document.visibilityState === "hidden") this.flush(); };
     this.element.addEventListener("input", this.onInput);
     this.element.addEventListener("change", this.onInput);
     this.element.addEventListener("focusin", this.onFocus);
+    this.element.addEventListener("paste", this.onPaste);
     window.addEventListener("pagehide", this.flush);
     document.addEventListener("visibilitychange", this.onVisibility);
 
     this.fill(this.rootTarget, this.initialValue);
     this.syncSwitches(this.rootTarget);
+    this.revealFilledOptions(this.rootTarget);
     this.writeContent();
     this.updateCounter();
     if (this.hasBlockListTarget) {
@@ -77,6 +75,7 @@ export default class extends Controller {
     this.element.removeEventListener("input", this.onInput);
     this.element.removeEventListener("change", this.onInput);
     this.element.removeEventListener("focusin", this.onFocus);
+    this.element.removeEventListener("paste", this.onPaste);
     window.removeEventListener("pagehide", this.flush);
     document.removeEventListener("visibilitychange", this.onVisibility);
     if (this.sortable) this.sortable.destroy();
@@ -101,6 +100,40 @@ export default class extends Controller {
     if (block && this.rootTarget.contains(block)) this.cursor = block;
   }
 
+  onPaste(event) {
+    // A field with a maximum length silently drops what does not fit: cut it here and say so.
+    const field = event.target;
+    if (!this.rootTarget.contains(field) || !(field.maxLength > 0) || !event.clipboardData) return;
+    const text = event.clipboardData.getData("text/plain");
+    const start = field.selectionStart ?? field.value.length;
+    const end = field.selectionEnd ?? start;
+    const room = Math.max(field.maxLength - (field.value.length - (end - start)), 0);
+    this.clearCutNote(field);
+    if (text.length <= room) return;
+    event.preventDefault();
+    const kept = text.slice(0, room);
+    const cut = text.slice(room);
+    field.setRangeText(kept, start, end, "end");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    const excerpt = cut.length > 40 ? `${cut.slice(0, 40)}…` : cut;
+    const note = document.createElement("p");
+    note.className = "paste-note";
+    note.setAttribute("role", "alert");
+    note.dataset.testid = "paste-cut";
+    note.textContent = this.message("PasteCut")
+      .replace("{kept}", String(kept.length))
+      .replace("{pasted}", String(text.length))
+      .replace("{max}", String(field.maxLength))
+      .replace("{cut}", excerpt);
+    (field.closest("label") || field).after(note);
+    field.pasteNote = note;
+  }
+
+  clearCutNote(field) {
+    if (field && field.pasteNote) { field.pasteNote.remove(); field.pasteNote = null; }
+    if (!field) for (const note of this.element.querySelectorAll(".paste-note")) note.remove();
+  }
+
   changed() {
     this.writeContent();
     clearTimeout(this.previewTimer);
@@ -112,11 +145,16 @@ export default class extends Controller {
     }
   }
 
-  beforeSubmit() {
+  beforeSubmit(event) {
     // The content goes with the confirmation; a save racing the send could bring back the draft
     // the send clears, so the pending save waits (it still happens if the agent leaves the page).
     this.writeContent();
     clearTimeout(this.saveTimer);
+    // A plain form (the template editor) posts once: a second click would answer "name taken".
+    // (The composer's form is htmx's, which drops a submit while one is in flight: hx-sync.)
+    if (this.modeValue !== "template") return;
+    if (this.submitted) { event.preventDefault(); return; }
+    this.submitted = true;
   }
 
   // --- serialisation ----------------------------------------------------------------------------
@@ -129,120 +167,7 @@ export default class extends Controller {
     const content = this.currentContent();
     const json = this.modeValue === "template" ? { blocks: content.blocks || [] } : content;
     this.contentTarget.value = JSON.stringify(json);
-  }
-
-  directChildren(scope, selector) {
-    return Array.from(scope.querySelectorAll(selector)).filter((el) => parentScope(el) === scope);
-  }
-
-  fields(scope) { return this.directChildren(scope, "[data-key]:not([data-scope])"); }
-
-  scopes(scope) { return this.directChildren(scope, "[data-scope]"); }
-
-  isActive(element, scope) {
-    for (let node = element; node && node !== scope; node = node.parentElement) {
-      if (node.hidden) return false;
-    }
-    return true;
-  }
-
-  serializeScope(scope) {
-    if (scope.dataset.scope === "list") {
-      const values = this.scopes(scope).map((item) => this.serializeScope(item));
-      if (scope.dataset.items === "value") return values.map((v) => v.value).filter((v) => v);
-      return values;
-    }
-    const result = {};
-    for (const field of this.fields(scope)) {
-      if (!this.isActive(field, scope)) continue;
-      const value = this.fieldValue(field);
-      if (value !== undefined) result[field.dataset.key] = value;
-    }
-    for (const child of this.scopes(scope)) {
-      if (!child.dataset.key || !this.isActive(child, scope)) continue;
-      const value = this.serializeScope(child);
-      if (child.hasAttribute("data-optional") && isEmpty(value)) continue;
-      result[child.dataset.key] = value;
-    }
-    return result;
-  }
-
-  fieldValue(field) {
-    const optional = field.hasAttribute("data-optional");
-    switch (field.dataset.kind) {
-      case "bool":
-        return field.checked ? true : (optional ? undefined : false);
-      case "tristate":
-        return field.value === "" ? undefined : field.value === "true";
-      case "datetime":
-        // datetime-local in Beijing time -> RFC 3339 with its offset, as WeChat expects.
-        if (!field.value) return optional ? undefined : "";
-        return `${field.value.length === 16 ? `${field.value}:00` : field.value}+08:00`;
-      default:
-        return optional && field.value === "" ? undefined : field.value;
-    }
-  }
-
-  setFieldValue(field, value) {
-    switch (field.dataset.kind) {
-      case "bool":
-        field.checked = value === true;
-        return;
-      case "tristate":
-        field.value = value === true ? "true" : value === false ? "false" : "";
-        return;
-      case "datetime": {
-        const time = typeof value === "string" ? Date.parse(value) : NaN;
-        field.value = Number.isNaN(time) ? "" : new Date(time + BEIJING_OFFSET_MS).toISOString().slice(0, 16);
-        return;
-      }
-      default:
-        if (field.type === "hidden" && field.dataset.key === "type") return; // fixed by the editor
-        if (field.tagName === "SELECT") {
-          const wanted = value === undefined || value === null ? "" : String(value);
-          if (Array.from(field.options).some((o) => o.value === wanted)) field.value = wanted;
-          return;
-        }
-        field.value = value === undefined || value === null ? "" : String(value);
-    }
-  }
-
-  fill(scope, data) {
-    if (scope.dataset.scope === "list") {
-      const items = this.itemsContainer(scope);
-      items.replaceChildren();
-      for (const entry of Array.isArray(data) ? data : []) {
-        const item = scope === this.blockListScope() ? this.newBlock(entry && entry.type) : this.newItem(scope);
-        if (!item) continue;
-        this.fill(item, scope.dataset.items === "value" ? { value: entry } : entry);
-        items.append(item);
-      }
-      return;
-    }
-    const object = data && typeof data === "object" && !Array.isArray(data) ? data : {};
-    for (const field of this.fields(scope)) this.setFieldValue(field, object[field.dataset.key]);
-    for (const child of this.scopes(scope)) {
-      if (child.dataset.key) this.fill(child, object[child.dataset.key]);
-    }
-    // A switch without a key (plain reply: none / link / mini program) follows the data.
-    for (const select of this.directChildren(scope, 'select[data-role="switch"]:not([data-key])')) {
-      const keysIn = (c) => Array.from(c.querySelectorAll("[data-key]"))
-        .filter((el) => parentScope(el) === scope).map((el) => el.dataset.key);
-      const active = this.directChildren(scope, "[data-case]")
-        .find((c) => keysIn(c).some((key) => object[key] !== undefined && object[key] !== ""));
-      select.value = active ? active.dataset.case : select.options[0].value;
-    }
-    this.syncSwitches(scope);
-  }
-
-  syncSwitches(root) {
-    const switches = root.querySelectorAll('select[data-role="switch"]');
-    for (const select of switches) {
-      const scope = parentScope(select);
-      for (const option of this.directChildren(scope, "[data-case]")) {
-        option.hidden = option.dataset.case !== select.value;
-      }
-    }
+    this.numberBlocks();
   }
 
   // --- blocks and items -------------------------------------------------------------------------
@@ -272,6 +197,7 @@ export default class extends Controller {
       const block = this.newBlock(data && data.type);
       if (!block) continue;
       this.fill(block, data);
+      this.revealFilledOptions(block);
       if (anchor) anchor.after(block); else this.blockListTarget.append(block);
       anchor = block;
       first = first || block;
@@ -331,6 +257,7 @@ export default class extends Controller {
     const copy = entry.hasAttribute("data-block") ? this.newBlock(data.type) : this.newItem(parentScope(entry));
     if (!copy) return;
     this.fill(copy, data);
+    this.revealFilledOptions(copy);
     entry.after(copy);
     this.focusFirst(copy);
     this.changed();
@@ -350,12 +277,31 @@ export default class extends Controller {
     if (field) field.focus();
   }
 
-  async insertTemplate() {
+  // One request at a time per button: a double click (or a click while waiting) does it once.
+  async once(event, name, work) {
+    if (this.busy === undefined) this.busy = new Set();
+    if (this.busy.has(name)) return;
+    this.busy.add(name);
+    const button = event && event.currentTarget;
+    if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+    try {
+      await work();
+    } finally {
+      this.busy.delete(name);
+      if (button) { button.disabled = false; button.removeAttribute("aria-busy"); }
+    }
+  }
+
+  insertTemplate(event) {
+    return this.once(event, "template", () => this.loadTemplate());
+  }
+
+  async loadTemplate() {
     const id = this.templateSelectTarget.value;
     if (!id) return;
     const url = this.templateUrlValue.replace(/\/0\/$/, `/${id}/`);
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) { this.showGlobal(this.message("TemplateFailed")); return; }
+    const response = await fetch(url, { headers: { Accept: "application/json" } }).catch(() => null);
+    if (!response || !response.ok) { this.showGlobal(this.message("TemplateFailed")); return; }
     const data = await response.json();
     if (!this.hasBlockListTarget) {
       // The plain reply: the template's text goes in at the cursor, replacing nothing.
@@ -378,12 +324,18 @@ export default class extends Controller {
     field.focus();
   }
 
-  async discard(event) {
-    const response = await this.post(event.currentTarget.dataset.url, new FormData());
+  discard(event) {
+    const url = event.currentTarget.dataset.url;
+    return this.once(event, "discard", () => this.discardDraft(url));
+  }
+
+  async discardDraft(url) {
+    const response = await this.post(url, new FormData());
     if (!response || !response.ok) return;
     const data = await response.json();
     clearTimeout(this.saveTimer);
     this.savePending = false;
+    this.clearCutNote(null);
     this.fill(this.rootTarget, data.content);
     this.writeContent();
     this.updateCounter();
@@ -395,8 +347,9 @@ export default class extends Controller {
     if (!this.hasCounterTarget) return;
     const field = this.rootTarget.querySelector("[data-counter]");
     const length = Array.from(field.value).length;
-    this.counterTarget.textContent = `${length} / 500`;
-    this.counterTarget.classList.toggle("warn", length > 200);
+    const max = field.maxLength > 0 ? field.maxLength : 0;
+    this.counterTarget.textContent = max ? `${length} / ${max}` : String(length);
+    this.counterTarget.classList.toggle("warn", max > 0 && length >= max);
   }
 
   // --- server round trips -----------------------------------------------------------------------
@@ -463,59 +416,4 @@ export default class extends Controller {
     this.showErrors(data.errors || [], data.warnings || []);
   }
 
-  // --- errors beside the fields -----------------------------------------------------------------
-
-  elementForPath(path) {
-    let element = this.rootTarget;
-    if (path === "") return null;
-    for (const part of path.split(".")) {
-      if (!element) return null;
-      if (element.dataset.scope === "list") {
-        element = this.scopes(element)[Number(part)];
-      } else {
-        element = this.fields(element).concat(this.scopes(element)).find((el) => el.dataset.key === part);
-      }
-    }
-    return element || null;
-  }
-
-  showGlobal(text) {
-    this.globalErrorsTarget.textContent = text || "";
-  }
-
-  showErrors(errors, warnings) {
-    for (const note of this.element.querySelectorAll(".field-error")) note.remove();
-    for (const field of this.element.querySelectorAll("[aria-invalid]")) {
-      field.removeAttribute("aria-invalid");
-      field.removeAttribute("aria-describedby");
-    }
-    const unplaced = [];
-    // An empty message (no blocks, or no text in a plain reply) needs no red text: the empty
-    // editor already asks for content (the send dialog still refuses it).
-    const noBlocks = this.hasBlockListTarget && !this.blockListTarget.querySelector("[data-block]");
-    const text = this.rootTarget.querySelector('[data-key="response_content"]');
-    const noText = text !== null && text.value.trim() === "";
-    const untouched = ([path]) => (noBlocks && path === "blocks") || (noText && path === "response_content");
-    const notes = errors.filter((error) => !untouched(error))
-      .map(([path, text]) => [path, text, "error"])
-      .concat(warnings.map(([path, text]) => [path, text, "warning"]));
-    notes.forEach(([path, text, kind], index) => {
-      let element = this.elementForPath(path);
-      if (element && element.type === "hidden" && element.dataset.key === "type") element = null;
-      if (!element || !this.isActive(element, this.rootTarget)) { unplaced.push(text); return; }
-      const note = document.createElement("p");
-      note.className = `field-error ${kind}`;
-      note.id = `${this.element.id || "composer"}-note-${index}`;
-      note.textContent = text;
-      note.dataset.path = path;
-      const isField = !element.dataset.scope;
-      const anchor = isField ? (element.closest("label") || element) : element;
-      if (isField || element.dataset.scope === "list") anchor.after(note); else anchor.prepend(note);
-      if (isField && kind === "error") {
-        element.setAttribute("aria-invalid", "true");
-        element.setAttribute("aria-describedby", note.id);
-      }
-    });
-    this.showGlobal(unplaced.join(" "));
-  }
 }

@@ -88,6 +88,19 @@ export default class extends Controller {
   }
 
   async send(url, body) {
+    // One upload at a time: a double click on "Retry upload" (or a drop while uploading) waits.
+    if (this.sending) return;
+    this.sending = true;
+    this.retryTarget.disabled = true;
+    try {
+      await this.upload(url, body);
+    } finally {
+      this.sending = false;
+      this.retryTarget.disabled = false;
+    }
+  }
+
+  async upload(url, body) {
     this.say(this.text("Uploading"));
     let response = null;
     try {
