@@ -34,9 +34,11 @@ from console.sessions import session_data_expired
 from merchants.selectors import merchants_visible_to
 
 
-def _briefly(function):
+def _briefly(function, *, thread_sensitive: bool = True):
     """Run `function` in this request's sync thread, then close that thread's database
-    connection: a stream lives for hours, and must not hold a connection while it waits."""
+    connection: a stream lives for hours, and must not hold a connection while it waits.
+    (`thread_sensitive=False` for the clean-up after a disconnect, when the request's own
+    thread may already be gone.)"""
 
     def run(*args, **kwargs):
         try:
@@ -46,7 +48,7 @@ def _briefly(function):
                 if not connection.in_atomic_block:  # a test's transaction is not ours to end
                     connection.close()
 
-    return sync_to_async(run)
+    return sync_to_async(run, thread_sensitive=thread_sensitive)
 
 
 SETUP_CONCURRENCY = 8
@@ -190,6 +192,6 @@ async def _messages(
     finally:
         hub.unsubscribe(subscriber)
         if watched:
-            await sync_to_async(presence_leave)(
+            await _briefly(presence_leave, thread_sensitive=False)(
                 complaint_pk=watched[0], user=user, merchant_id=watched[1]
             )

@@ -124,7 +124,7 @@ function connect(body) {
       fallBack(body);
     }
   });
-  window.addEventListener("pagehide", () => source.close());
+  window.addEventListener("pagehide", () => source.close(), { once: true });
 }
 
 export function startLive() {
@@ -132,4 +132,9 @@ export function startLive() {
   if (!body?.dataset.liveUrl) return;
   document.addEventListener("htmx:afterRequest", settled);
   connect(body);
+  // Back to a page kept in the browser's cache: its stream was closed on leaving; open a new one
+  // (it resumes from the page's render time, so every change meanwhile is replayed).
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) connect(body);
+  });
 }

@@ -255,3 +255,28 @@ def test_an_alert_clears_on_its_own_when_a_colleague_claims_the_complaint(
     expect(items).to_have_count(2)
     expect(items.filter(has_text=claimed.complaint_id)).to_have_count(0)
     other.close()
+
+
+def test_an_alert_clears_when_the_complaint_is_answered_from_another_tab(
+    live_server, page, busy_agent
+):
+    from tests.messaging.test_composer_browser import add_block
+
+    on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
+    answered = busy_agent.complaints_[0]
+    tab = page.context.new_page()  # the same agent, a second tab
+    with tab.expect_response(lambda answer: "/preview/" in answer.url):
+        tab.goto(f"{live_server.url}/complaints/{answered.pk}/")
+    add_block(tab, "TEXT").locator("textarea").fill("您好，我们正在处理。")
+    tab.get_by_test_id("composer-send").click()
+    tab.get_by_test_id("confirm-send").click()
+    expect(tab.get_by_test_id("reply-queued")).to_be_visible()
+
+    # The first tab, untouched: its badge, title and list follow.
+    expect(page.get_by_test_id("alerts-indicator-count")).to_have_text("2")
+    expect(page).to_have_title(re.compile(r"^\(2\) "))
+    page.get_by_test_id("alerts-indicator").click()
+    items = page.get_by_test_id("alerts-panel").get_by_test_id("alert")
+    expect(items).to_have_count(2)
+    expect(items.filter(has_text=answered.complaint_id)).to_have_count(0)
+    tab.close()

@@ -172,3 +172,35 @@ def test_a_stream_dropped_by_a_killed_web_process_resumes_without_losing_an_even
     expect(page.locator("body")).to_have_attribute("data-live-state", "live")
     assert page.evaluate("window.__notReloaded") is True
     assert re.search(r"Updates live|实时更新", page.content())
+
+
+def test_a_colleague_viewing_then_replying_then_leaving_shows_live(
+    live_server, page, browser, merchant
+):
+    from tests.complaints.conftest import make_complaint
+
+    for name in ("presence_a", "presence_b"):
+        assign(make_user(name, "agent"), merchant)
+    complaint = make_complaint(merchant)
+    log_in(page, live_server.url, "presence_a")
+    page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    presence = page.get_by_test_id("presence")
+    expect(page.locator("body")).to_have_attribute("data-live-state", "live")
+    expect(presence).not_to_contain_text("presence_b")
+
+    colleague = browser.new_context(viewport={"width": 1280, "height": 720})
+    other = colleague.new_page()
+    try:
+        log_in(other, live_server.url, "presence_b")
+        other.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+        expect(presence).to_contain_text("presence_b", timeout=WAIT_MS)
+        reply_field = other.locator("#reply textarea").first
+        expect(reply_field).to_be_visible()
+        reply_field.focus()  # starts replying
+        expect(presence.locator("[data-mode=composing]")).to_contain_text(
+            "presence_b", timeout=WAIT_MS
+        )
+        other.goto("about:blank")  # leaves: the stream closes and presence is cleared
+        expect(presence).not_to_contain_text("presence_b", timeout=WAIT_MS)
+    finally:
+        colleague.close()

@@ -142,3 +142,22 @@ def test_a_stream_ends_when_its_session_is_signed_out_and_hears_a_new_merchant(
             stream.next_message()
     finally:
         stream.close()
+
+
+def test_a_stream_on_a_complaint_page_keeps_its_viewer_present_until_it_closes(
+    live_server, team
+):
+    from complaints.services import present_on
+
+    mine, _, agent, _ = team
+    complaint = make_complaint(mine)
+    stream = open_stream(live_server.url, agent, complaint=str(complaint.pk))
+    try:
+        assert stream.next_message()[0] == "ready"
+        assert [p["user_id"] for p in present_on(complaint.pk)] == [agent.pk]
+    finally:
+        stream.close()
+    deadline = time.monotonic() + 10
+    while present_on(complaint.pk) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert present_on(complaint.pk) == []
