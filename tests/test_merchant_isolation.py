@@ -112,7 +112,7 @@ NO_KWARGS = {
     "merchants:user_create", "complaints:queue", "messaging:image_media", "messaging:templates",
     "messaging:template_preview", "messaging:history", "messaging:history_csv", "messaging:kpis",
     "automation:rules", "automation:alerts", "automation:alerts_read", "automation:supervisor",
-    "complaints:stream",
+    "complaints:stream", "messaging:history_xlsx",
 }  # fmt: skip
 # Not requested: logging out would end the session the next requests need.
 SKIPPED = {"logout"}

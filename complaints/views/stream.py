@@ -118,12 +118,12 @@ def _int(value: str | None) -> int | None:
 
 
 def _since(value: str | None) -> datetime | None:
-    """The page's render time, in seconds since the epoch (two seconds of slack: the page's
-    clock reading is truncated, and events are stamped by other processes)."""
-    seconds = _int(value)
-    if seconds is None:
+    """The page's render time, in milliseconds since the epoch (half a second of slack: events
+    are stamped by other processes, whose clocks may differ a little)."""
+    millis = _int(value)
+    if millis is None:
         return None
-    return datetime.fromtimestamp(seconds - 2, tz=UTC)
+    return datetime.fromtimestamp(millis / 1000 - 0.5, tz=UTC)
 
 
 def _signed_in(request: HttpRequest):
@@ -164,6 +164,11 @@ async def _messages(
     loop = asyncio.get_running_loop()
     renew_at = scope_at = loop.time()
     try:
+        if watched:  # present before the page hears "ready"
+            renew_at += PRESENCE_RENEW_SECONDS
+            await _briefly(presence_touch)(
+                complaint_pk=watched[0], user=user, mode=None, merchant_id=watched[1]
+            )
         retry = random.randint(*RETRY_MS)  # noqa: S311 - spreading load, not a secret
         yield f"retry: {retry}\n\n" + sse({"kind": "ready"})
         for message in [RESET] if missed is None else missed:
@@ -172,7 +177,7 @@ async def _messages(
             now = loop.time()
             if watched and now >= renew_at:
                 renew_at = now + PRESENCE_RENEW_SECONDS
-                await sync_to_async(presence_touch)(
+                await _briefly(presence_touch)(
                     complaint_pk=watched[0], user=user, mode=None, merchant_id=watched[1]
                 )
             if now >= scope_at:

@@ -1,5 +1,7 @@
 """Display helpers for the console's own pages (the audit log, roles)."""
 
+import time
+
 from django import template
 
 from console import audit_labels
@@ -18,3 +20,9 @@ def role_label(role: str) -> str:
 
 
 register.filter("person", person_name)
+
+
+@register.simple_tag
+def live_since() -> int:
+    """The page's render time in milliseconds: its live stream replays what came after it."""
+    return int(time.time() * 1000)

@@ -33,7 +33,9 @@ def detail(client, complaint) -> str:
     return client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
 
 
-def test_a_queued_reply_shows_its_status_and_polls_the_fragment(client, working_agent, complaint):
+def test_a_queued_reply_shows_its_status_and_follows_its_live_events(
+    client, working_agent, complaint
+):
     reply = make_reply(complaint, working_agent)
     login(client, working_agent)
 
@@ -41,7 +43,8 @@ def test_a_queued_reply_shows_its_status_and_polls_the_fragment(client, working_
 
     assert 'data-status="queued"' in block
     assert f'hx-get="{reverse("messaging:reply_status", args=[reply.pk])}"' in block
-    assert 'hx-trigger="every 2s"' in block
+    assert 'hx-trigger="live"' in block and "every" not in block  # pushed, not polled
+    assert f'data-live="reply.changed" data-live-reply="{reply.pk}"' in block
 
 
 def test_a_retrying_reply_shows_when_it_is_tried_next(client, working_agent, complaint):

@@ -144,9 +144,7 @@ def test_a_stream_ends_when_its_session_is_signed_out_and_hears_a_new_merchant(
         stream.close()
 
 
-def test_a_stream_on_a_complaint_page_keeps_its_viewer_present_until_it_closes(
-    live_server, team
-):
+def test_a_stream_on_a_complaint_page_keeps_its_viewer_present_until_it_closes(live_server, team):
     from complaints.services import present_on
 
     mine, _, agent, _ = team

@@ -156,7 +156,7 @@ def test_csv_export_lists_the_filtered_replies_without_formulas(client, boss, sh
     assert rows[1][rows[0].index("错误信息")] == "'=cmd()"
 
 
-def test_reply_status_polls_while_open_and_stops_when_delivered(client, worker, shop):
+def test_reply_status_follows_live_events_while_open_and_stops_when_delivered(client, worker, shop):
     reply = make_reply(make_complaint(shop))
     url = reverse("messaging:reply_status", args=[reply.pk])
     login(client, worker)
@@ -165,7 +165,8 @@ def test_reply_status_polls_while_open_and_stops_when_delivered(client, worker, 
     Reply.objects.filter(pk=reply.pk).update(status=Reply.Status.DELIVERED, log_id="3002853201")
     delivered = client.get(url).content.decode()
 
-    assert 'hx-trigger="every 2s"' in queued and 'data-status="queued"' in queued
+    assert 'hx-trigger="live"' in queued and 'data-status="queued"' in queued
+    assert 'data-live="reply.changed"' in queued
     assert "hx-trigger" not in delivered and "3002853201" in delivered
 
 
