@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +56,12 @@ class Complaint(models.Model):
     out_trade_no = models.CharField(
         _("merchant order number"), max_length=64, blank=True, db_index=True
     )
-    amount = models.BigIntegerField(_("order amount (fen)"), null=True, blank=True)
+    amount = models.BigIntegerField(_("order amount (fen)"), null=True, blank=True, db_index=True)
+    # Search (complaints/search/): the normal form of every searchable text of the complaint
+    # (its own, the negotiation history, replies, notes) and, on PostgreSQL, its characters and
+    # character pairs as a tsvector behind a GIN index. Rebuilt whenever a source is written.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_tokens = SearchVectorField(null=True, blank=True, editable=False)
 
     # The console's own work on it.
     assignee = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.services.search import complaint_search_refresh
 from console.encryption import decrypt_text
 from console.roles import perm
 from console.services import audit_record
@@ -119,7 +120,10 @@ def note_add(*, complaint: Complaint, author, text: str) -> TimelineEvent:
     text = text.strip()
     if not text:
         raise WorkError(_("A note cannot be empty."))
-    return _event(complaint, TimelineEvent.Kind.NOTE, author, text=text[:4000])
+    with transaction.atomic():
+        event = _event(complaint, TimelineEvent.Kind.NOTE, author, text=text[:4000])
+        complaint_search_refresh(complaint_pks=[complaint.pk])
+    return event
 
 
 def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = None) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
-from complaints.services import first_reply_forget_automatic
+from complaints.services import complaint_search_refresh, first_reply_forget_automatic
 from messaging.models import Reply
 
 Status = Reply.Status
@@ -113,6 +113,7 @@ def reply_submit(
                 "is_automatic": is_automatic,
             },
         )
+        complaint_search_refresh(complaint_pks=[locked.pk])
         _enqueue_on_commit(reply.pk)
     complaint.activity_version = locked.activity_version + 1
     return reply

@@ -1,0 +1,134 @@
+"""Reading with a search: the condition a queue filter adds, and where each result matched.
+
+PostgreSQL: every text term's character bigrams (one character: the character itself) must be
+in `search_tokens` (GIN index, one `@@` for all terms); a term longer than two characters or a
+phrase is then confirmed with LIKE on `search_text`, so bigrams that occur apart never match.
+SQLite: LIKE on `search_text` alone (a scan), which gives the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQueryField
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models.functions import Cast
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from complaints.models import Complaint
+from complaints.search.sources import COMPLAINT, MESSAGE, NOTE, REPLY, sources_for
+from complaints.search.text import Term, excerpt, normalize, parse_query
+
+
+class _Matches(Func):
+    """`tokens @@ query`: a boolean expression usable in filter()."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _tokens_match(tokens: set[str]) -> Q:
+    query = " & ".join(f"'{token}'" for token in sorted(tokens))
+    return Q(_Matches(F("search_tokens"), Cast(Value(query), SearchQueryField())))
+
+
+def _text_condition(terms: list[Term]) -> Q:
+    condition = Q()
+    for term in terms:
+        if term.needs_like or connection.vendor != "postgresql":
+            condition &= Q(search_text__contains=term.value)
+    if connection.vendor == "postgresql":
+        tokens = {token for term in terms for token in term.tokens()}
+        condition = _tokens_match(tokens) & condition
+    return condition
+
+
+def _exact_condition(term: Term) -> Q:
+    if term.kind == "phone":
+        return Q(payer_phone_last4=term.value)
+    if term.kind == "amount":
+        return Q(amount=int(term.value))
+    condition = (
+        Q(complaint_id=term.value) | Q(transaction_id=term.value) | Q(out_trade_no=term.value)
+    )
+    if term.also_text:
+        condition |= _text_condition([Term("text", word) for word in term.also_text.split()])
+    return condition
+
+
+def search_condition(q: str) -> Q:
+    """Rows matching every term of `q`; none when `q` has no usable term (only punctuation)."""
+    terms = parse_query(q)
+    if not terms:
+        return Q(pk__in=[])
+    text_terms = [term for term in terms if term.kind == "text"]
+    condition = _text_condition(text_terms) if text_terms else Q()
+    for term in terms:
+        if term.kind != "text":
+            condition &= _exact_condition(term)
+    return condition
+
+
+# --- where it matched -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # complaint | message | reply | note | order | phone
+    label: str
+    excerpt: SafeString | str
+
+
+def _labels() -> dict[str, str]:
+    return {
+        COMPLAINT: _("Complaint"),
+        MESSAGE: _("Message"),
+        REPLY: _("Reply"),
+        NOTE: _("Internal note"),
+        "order": _("Order"),
+        "phone": _("Phone"),
+    }
+
+
+def search_hits(complaints: list[Complaint], q: str, limit: int = 3) -> dict[int, list[Hit]]:
+    """For each complaint of a result page, where the terms of `q` were found (complaint,
+    message, reply, note; order number, amount or phone for exact terms), each text hit with a
+    short excerpt, terms highlighted. A constant number of queries (see `sources_for`)."""
+    terms = parse_query(q)
+    if not complaints or not terms:
+        return {}
+    labels = _labels()
+    needles = [term.value for term in terms if term.kind == "text"]
+    needles += [term.also_text for term in terms if term.also_text]
+    texts = sources_for(complaints) if needles else {}
+    hits: dict[int, list[Hit]] = {}
+    for complaint in complaints:
+        found: list[Hit] = []
+        for source in texts.get(complaint.pk, []):
+            normal = normalize(source.text)
+            present = [needle for needle in needles if needle in normal]
+            if present:
+                found.append(Hit(source.kind, labels[source.kind], excerpt(source.text, present)))
+            if len(found) >= limit:
+                break
+        found += _exact_hits(complaint, terms, labels)
+        hits[complaint.pk] = found[:limit]
+    return hits
+
+
+def _exact_hits(complaint: Complaint, terms: list[Term], labels: dict[str, str]) -> list[Hit]:
+    found = []
+    for term in terms:
+        if term.kind == "phone" and complaint.payer_phone_last4 == term.value:
+            found.append(Hit("phone", labels["phone"], complaint.payer_phone_masked))
+        elif term.kind == "amount" and str(complaint.amount) == term.value:
+            found.append(Hit("order", labels["order"], f"¥{int(term.value) / 100:.2f}"))
+        elif term.kind == "identifier" and term.value in (
+            complaint.transaction_id,
+            complaint.out_trade_no,
+        ):
+            found.append(Hit("order", labels["order"], term.value))
+    return found
