@@ -57,11 +57,6 @@ class Complaint(models.Model):
         _("merchant order number"), max_length=64, blank=True, db_index=True
     )
     amount = models.BigIntegerField(_("order amount (fen)"), null=True, blank=True, db_index=True)
-    # Search (complaints/search/): the normal form of every searchable text of the complaint
-    # (its own, the negotiation history, replies, notes) and, on PostgreSQL, its characters and
-    # character pairs as a tsvector behind a GIN index. Rebuilt whenever a source is written.
-    search_text = models.TextField(blank=True, default="", editable=False)
-    search_tokens = SearchVectorField(null=True, blank=True, editable=False)
 
     # The console's own work on it.
     assignee = models.ForeignKey(
@@ -167,6 +162,21 @@ class HistoryEntry(models.Model):
             models.UniqueConstraint(fields=["complaint", "log_id"], name="unique_history_log_id")
         ]
         indexes = [models.Index(fields=["complaint", "operate_time"], name="history_time_idx")]
+
+
+class ComplaintSearch(models.Model):
+    """A complaint's search document (complaints/search/), rebuilt whenever one of its sources
+    is written: the normal form of its own text, its negotiation history, the console's replies
+    and internal notes (`text`) and, on PostgreSQL, the characters and character pairs of that
+    text as a tsvector behind a GIN index (`tokens`). A table of its own, so saving a complaint
+    never writes a stale document and queue pages never read it."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    text = models.TextField(blank=True, default="")
+    tokens = SearchVectorField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class TimelineEvent(models.Model):

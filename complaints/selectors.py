@@ -38,8 +38,6 @@ ROW_DEFERRED = (
     "additional_info",
     "payer_phone_encrypted",
     "payer_openid",
-    "search_text",
-    "search_tokens",
 )
 
 

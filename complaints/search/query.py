@@ -1,9 +1,9 @@
 """Reading with a search: the condition a queue filter adds, and where each result matched.
 
 PostgreSQL: every text term's character bigrams (one character: the character itself) must be
-in `search_tokens` (GIN index, one `@@` for all terms); a term longer than two characters or a
-phrase is then confirmed with LIKE on `search_text`, so bigrams that occur apart never match.
-SQLite: LIKE on `search_text` alone (a scan), which gives the same rows.
+in the complaint's `search.tokens` (GIN index, one `@@` for all terms); a term longer than two
+characters or a phrase is then confirmed with LIKE on `search.text`, so bigrams that occur
+apart never match. SQLite: LIKE on `search.text` alone (a scan), which gives the same rows.
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ class _Matches(Func):
 
 def _tokens_match(tokens: set[str]) -> Q:
     query = " & ".join(f"'{token}'" for token in sorted(tokens))
-    return Q(_Matches(F("search_tokens"), Cast(Value(query), SearchQueryField())))
+    return Q(_Matches(F("search__tokens"), Cast(Value(query), SearchQueryField())))
 
 
 def _text_condition(terms: list[Term]) -> Q:
     condition = Q()
     for term in terms:
         if term.needs_like or connection.vendor != "postgresql":
-            condition &= Q(search_text__contains=term.value)
+            condition &= Q(search__text__contains=term.value)
     if connection.vendor == "postgresql":
         tokens = {token for term in terms for token in term.tokens()}
         condition = _tokens_match(tokens) & condition

@@ -1,6 +1,6 @@
-"""Keeping the search index current: each complaint's `search_text` and `search_tokens` are
-rebuilt from all its sources whenever one of them is written (ingest, notes, replies), and for
-existing rows by `manage.py search_index`."""
+"""Keeping the search index current: each complaint's ComplaintSearch row is rebuilt from all
+its sources whenever one of them is written (ingest, notes, replies), and for existing
+complaints by `manage.py search_index`."""
 
 from __future__ import annotations
 
@@ -8,34 +8,19 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintSearch
 from complaints.search.sources import sources_for
 from complaints.search.text import document, tsvector_text
 
 INDEX_FIELDS = ("pk", "complaint_detail", "problem_description")
 
 
-def _write(complaints: list[Complaint]) -> None:
-    texts = sources_for(complaints)
-    postgres = connection.vendor == "postgresql"
-    for complaint in complaints:
-        complaint.search_text = document([source.text for source in texts[complaint.pk]])
-        complaint.search_tokens = tsvector_text(complaint.search_text) if postgres else None
-    if len(complaints) == 1:
-        only = complaints[0]
-        Complaint.objects.filter(pk=only.pk).update(
-            search_text=only.search_text, search_tokens=only.search_tokens
-        )
-    elif complaints:
-        Complaint.objects.bulk_update(complaints, ["search_text", "search_tokens"])
-
-
 def complaint_search_refresh(*, complaint_pks: Iterable[int]) -> None:
     """Rebuild the search document of these complaints from everything searchable on them.
 
-    The rows are locked first (FOR NO KEY UPDATE: it waits for another refresh of the same
-    complaint but not for inserts that reference it), so the last refresh to commit has read
-    every source committed before it: two notes written at once both end up searchable."""
+    The complaints are locked first (FOR NO KEY UPDATE: it waits for another refresh of the
+    same complaint but not for inserts that reference it), so the last refresh to commit has
+    read every source committed before it: two notes written at once both end up searchable."""
     pks = sorted(set(complaint_pks))
     if not pks:
         return
@@ -46,7 +31,19 @@ def complaint_search_refresh(*, complaint_pks: Iterable[int]) -> None:
             .order_by("pk")
             .only(*INDEX_FIELDS)
         )
-        _write(locked)
+        texts = sources_for(locked)
+        postgres = connection.vendor == "postgresql"
+        rows = []
+        for complaint in locked:
+            text = document([source.text for source in texts[complaint.pk]])
+            tokens = tsvector_text(text) if postgres else None
+            rows.append(ComplaintSearch(complaint_id=complaint.pk, text=text, tokens=tokens))
+        ComplaintSearch.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["complaint"],
+            update_fields=["text", "tokens", "updated_at"],
+        )
 
 
 def search_index_all(
@@ -56,7 +53,7 @@ def search_index_all(
     `progress(n)` after each batch. Returns how many were indexed."""
     rows = Complaint.objects.all()
     if only_missing:
-        rows = rows.filter(search_tokens__isnull=True, search_text="")
+        rows = rows.filter(search__isnull=True)
     last, done = 0, 0
     while True:
         batch = list(

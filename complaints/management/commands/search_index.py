@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError("--batch must be between 1 and 10000.")
         rows = Complaint.objects.all()
         if missing:
-            rows = rows.filter(search_tokens__isnull=True, search_text="")
+            rows = rows.filter(search__isnull=True)
         progress = tqdm(total=rows.count(), unit=" complaints", desc="search index",
                         file=self.stderr._out)  # fmt: skip
         try:
