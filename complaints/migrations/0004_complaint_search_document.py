@@ -8,15 +8,24 @@ from django.db import migrations, models
 GIN = "CREATE INDEX complaint_search_tokens_idx ON complaints_complaintsearch USING gin (tokens)"
 
 
+OLD_TRIGRAM_INDEX = (
+    "CREATE INDEX IF NOT EXISTS complaint_text_trgm_idx ON complaints_complaint "
+    "USING gin ((UPPER(complaint_detail::text)) gin_trgm_ops)"
+)
+
+
 def create_gin_index(apps, schema_editor):
-    # PostgreSQL only: SQLite searches by a plain scan of `text` (same results).
+    # PostgreSQL only: SQLite searches by a plain scan of `text` (same results). The trigram
+    # index on the complaint text served the old search only.
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(GIN)
+        schema_editor.execute("DROP INDEX IF EXISTS complaint_text_trgm_idx")
 
 
 def drop_gin_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS complaint_search_tokens_idx")
+        schema_editor.execute(OLD_TRIGRAM_INDEX)
 
 
 class Migration(migrations.Migration):

@@ -51,12 +51,7 @@ def _exact_condition(term: Term) -> Q:
         return Q(payer_phone_last4=term.value)
     if term.kind == "amount":
         return Q(amount=int(term.value))
-    condition = (
-        Q(complaint_id=term.value) | Q(transaction_id=term.value) | Q(out_trade_no=term.value)
-    )
-    if term.also_text:
-        condition |= _text_condition([Term("text", word) for word in term.also_text.split()])
-    return condition
+    return Q(complaint_id=term.value) | Q(transaction_id=term.value) | Q(out_trade_no=term.value)
 
 
 def search_condition(q: str) -> Q:
@@ -85,7 +80,7 @@ class Hit:
 def _labels() -> dict[str, str]:
     return {
         COMPLAINT: _("Complaint"),
-        MESSAGE: _("Message"),
+        MESSAGE: _("Negotiation message"),
         REPLY: _("Reply"),
         NOTE: _("Internal note"),
         "order": _("Order"),
@@ -102,7 +97,6 @@ def search_hits(complaints: list[Complaint], q: str, limit: int = 3) -> dict[int
         return {}
     labels = _labels()
     needles = [term.value for term in terms if term.kind == "text"]
-    needles += [term.also_text for term in terms if term.also_text]
     texts = sources_for(complaints) if needles else {}
     hits: dict[int, list[Hit]] = {}
     for complaint in complaints:

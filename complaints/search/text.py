@@ -59,7 +59,6 @@ def tsvector_text(normal: str) -> str:
 class Term:
     kind: str  # "text" | "identifier" | "phone" | "amount"
     value: str  # normal form (text), the identifier as typed, four digits, or fen as a string
-    also_text: str = ""  # an identifier with letters is also looked for in the text
 
     @property
     def needs_like(self) -> bool:
@@ -81,6 +80,10 @@ def _query_tokens(word: str) -> set[str]:
 
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]{5,64}$")
+# An id-like word with this many digits is a complaint, transaction or order number, matched
+# exactly (B-tree); with fewer (`iphone15`) it is text. Never both: an OR across the id columns
+# and the search table would walk the whole queue for a rare id.
+IDENTIFIER_MIN_DIGITS = 6
 PHONE_SUFFIX = re.compile(r"^\d{4}$")
 AMOUNT = re.compile(r"^(?:¥(\d{1,9})(?:\.(\d{1,2}))?|(\d{1,9})\.(\d{1,2}))$")
 QUOTED_OR_WORD = re.compile(r'["“”]([^"“”]*)["“”]?|([^\s"“”]+)')
@@ -88,9 +91,10 @@ QUOTED_OR_WORD = re.compile(r'["“”]([^"“”]*)["“”]?|([^\s"“”]+)')
 
 def parse_query(q: str) -> list[Term]:
     """The terms of a search box's input, all of which must match (AND). `"…"` (or “…”) is a
-    phrase; four digits are a phone suffix; a long id-like word is an exact complaint,
-    transaction or order number; `¥12` or `12.50` an order amount; everything else text, split
-    at punctuation into words. Input that is only punctuation gives no term."""
+    phrase; four digits are a phone suffix; an id-like word with at least six digits is an
+    exact complaint, transaction or order number; `¥12` or `12.50` an order amount; anything
+    else is text, split at punctuation into words. Input that is only punctuation gives no
+    term."""
     q = unicodedata.normalize("NFKC", (q or "")[:MAX_QUERY_CHARS].replace("\x00", " "))
     terms: list[Term] = []
     for quoted, word in QUOTED_OR_WORD.findall(q):
@@ -109,9 +113,8 @@ def _word_terms(word: str) -> list[Term]:
     if amount:
         yuan, cents = amount.group(1) or amount.group(3), amount.group(2) or amount.group(4) or ""
         return [Term("amount", str(int(yuan) * 100 + int(cents.ljust(2, "0"))))]
-    if IDENTIFIER.match(word) and any(c.isdigit() for c in word):
-        has_letters = any(c.isalpha() for c in word)
-        return [Term("identifier", word, also_text=normalize(word) if has_letters else "")]
+    if IDENTIFIER.match(word) and sum(c.isdigit() for c in word) >= IDENTIFIER_MIN_DIGITS:
+        return [Term("identifier", word)]
     return _text_terms(word, phrase=False)
 
 
