@@ -7,8 +7,6 @@ Word frequencies (per complaint): 退款 is in most complaints (consumers' messa
 
 from __future__ import annotations
 
-import random
-
 MESSAGES = [
     "请尽快给我退款",
     "什么时候发货",
@@ -30,7 +28,8 @@ def complaint_text(base: str, n: int) -> str:
 
 
 def history_text(n: int) -> str:
-    return f"{MESSAGES[random.Random(n).randrange(len(MESSAGES))]} {n}"
+    # A multiplicative hash, not random.Random(n): this runs 20 million times at 10M entries.
+    return f"{MESSAGES[((n * 2654435761) >> 13) % len(MESSAGES)]} {n}"
 
 
 def history_of(i: int, complaints: int, history: int, per: int) -> list[int]:

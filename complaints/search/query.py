@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
@@ -30,19 +31,46 @@ class _Matches(Func):
     output_field = BooleanField()
 
 
-def _tokens_match(tokens: set[str]) -> Q:
+def _tokens_match(tokens: set[str], prefix: str = "search__") -> Q:
     query = " & ".join(f"'{token}'" for token in sorted(tokens))
-    return Q(_Matches(F("search__tokens"), Cast(Value(query), SearchQueryField())))
+    return Q(_Matches(F(f"{prefix}tokens"), Cast(Value(query), SearchQueryField())))
+
+
+# From this many matching documents on, a search is "common": its page is found by walking the
+# queue's ordered index (a page fills after a few hundred rows), not through the GIN index.
+# A setting only so tests can take both paths with little data.
+COMMON_MATCHES = 2000
+
+
+def _is_common(tokens: set[str], likes: list[str]) -> bool:
+    """Whether at least COMMON_MATCHES documents match (one query, through the GIN index).
+
+    Asked only when the query has several character pairs: PostgreSQL multiplies their
+    frequencies as if independent, but 蓝, 牙耳, 耳机 nearly always come together, so it would
+    think 蓝牙耳机 rare, fetch every match through the GIN index and sort them all."""
+    from complaints.models import ComplaintSearch
+
+    enough = getattr(settings, "COMPLAINTS_SEARCH_COMMON_MATCHES", COMMON_MATCHES)
+    rows = ComplaintSearch.objects.filter(_tokens_match(tokens, prefix=""))
+    for value in likes:
+        rows = rows.filter(text__contains=value)
+    return rows[:enough].count() >= enough
 
 
 def _text_condition(terms: list[Term]) -> Q:
+    likes = [term.value for term in terms if term.needs_like or connection.vendor != "postgresql"]
+    if connection.vendor != "postgresql":
+        return _all_contain(likes)
+    tokens = {token for term in terms for token in term.tokens()}
+    if len(tokens) > 1 and _is_common(tokens, likes):
+        return _all_contain([term.value for term in terms])  # no GIN: the ordered walk
+    return _tokens_match(tokens) & _all_contain(likes)
+
+
+def _all_contain(values: list[str]) -> Q:
     condition = Q()
-    for term in terms:
-        if term.needs_like or connection.vendor != "postgresql":
-            condition &= Q(search__text__contains=term.value)
-    if connection.vendor == "postgresql":
-        tokens = {token for term in terms for token in term.tokens()}
-        condition = _tokens_match(tokens) & condition
+    for value in values:
+        condition &= Q(search__text__contains=value)
     return condition
 
 

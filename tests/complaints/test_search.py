@@ -105,6 +105,19 @@ def test_each_two_character_word_finds_exactly_the_complaints_containing_it(
     assert found(working_agent, word) == names(corpus, *expected)
 
 
+@pytest.mark.parametrize("common_from", [1, 1000])
+def test_common_and_rare_searches_find_the_same_complaints(
+    working_agent, corpus, settings, common_from
+):
+    """A search matching many documents walks the queue's order instead of the GIN index
+    (PostgreSQL); either way the same complaints."""
+    settings.COMPLAINTS_SEARCH_COMMON_MATCHES = common_from
+
+    assert found(working_agent, "退款 外卖") == names(corpus, "takeout_refund_reply")
+    assert found(working_agent, "全额退款") == names(corpus, "refund_message")
+    assert found(working_agent, "扣款两次") == names(corpus, "debit_note")
+
+
 def test_a_word_only_in_another_merchants_complaint_is_not_found(working_agent, corpus):
     assert found(working_agent, "别家独有词") == set()
     assert found(working_agent, "独有") == set()

@@ -27,19 +27,19 @@ def test_tokens_are_characters_and_pairs_within_words():
 
 def test_a_query_is_split_into_typed_terms():
     assert parse_query(
-        '退款，发货 "蓝牙 耳机" 8000 ¥199.5 12.00 OT2026A0001 4200000001 iphone15'
+        '退款，发货 "蓝牙 耳机" 8000 ¥199.5 OT2026A0001 4200000001 iphone15'
     ) == [
         Term("text", "退款"),
         Term("text", "发货"),
         Term("text", "蓝牙 耳机"),
         Term("phone", "8000"),
         Term("amount", "19950"),
-        Term("amount", "1200"),
         Term("identifier", "OT2026A0001"),
         Term("identifier", "4200000001"),
         Term("text", "iphone15"),
     ]
     assert parse_query("%%% ___ \\\\") == []
+    assert parse_query("12.00 ¥0.5") == [Term("amount", "1200"), Term("amount", "50")]
     assert len(parse_query(" ".join(f"词{n}" for n in range(50)))) == 8
 
 
