@@ -9,9 +9,9 @@ indexes each search reads). The database is dropped at the end.
 
     .venv/bin/python bench/queue.py [--complaints 100000] [--history 1000000] [--runs 40]
                                     [--keep] [--profile PAGE]
-
 `--keep` leaves the seeded database in place and reuses it on the next `--keep` run (for
-iterating on one page with `--profile queue:open`).
+iterating on one page with `--profile queue:open`). Big: `--complaints 1000000 --history
+10000000` (BENCH_DB names the database).
 
 Last line: `worst_p95_ms=X seq_scans=N` (goal: p95 <= 50 ms, no sequential scan on big tables).
 """
@@ -279,22 +279,15 @@ def explain(query: tuple) -> tuple[list[str], list[str]]:
     from django.db import connection
 
     sql, params = query
+    if sql.startswith("SET LOCAL"):  # as the page ran it (the search probe's planner setting)
+        connection.cursor().execute(sql.replace("SET LOCAL", "SET", 1), params)
     if not sql.lstrip().upper().startswith("SELECT"):
         return [], []
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    found = []
-
-    def walk(node):
-        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG_TABLES:
-            found.append(node["Relation Name"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
-    return found, search_data.indexes_used(plan[0]["Plan"])
+    return search_data.plan_summary(plan[0]["Plan"], BIG_TABLES)
 
 
 def profile(client, url: str) -> None:

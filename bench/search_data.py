@@ -87,18 +87,21 @@ def search_pages(open_one) -> dict[str, str]:
     }
 
 
-def indexes_used(plan: dict) -> list[str]:
-    """The indexes a plan reads (to print beside each search)."""
-    found: list[str] = []
+def plan_summary(plan: dict, big_tables: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The big tables a plan reads by a sequential scan, and the indexes it reads."""
+    scans: list[str] = []
+    indexes: list[str] = []
 
     def walk(node: dict) -> None:
-        if node.get("Index Name") and node["Index Name"] not in found:
-            found.append(node["Index Name"])
+        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in big_tables:
+            scans.append(node["Relation Name"])
+        if node.get("Index Name") and node["Index Name"] not in indexes:
+            indexes.append(node["Index Name"])
         for child in node.get("Plans", []):
             walk(child)
 
     walk(plan)
-    return found
+    return scans, indexes
 
 
 def print_indexes(queries: list[tuple], plans: list[tuple[list, list]]) -> None:

@@ -57,14 +57,17 @@ def message_text(message: Any) -> str:
     return "\n".join(found)
 
 
-def _history_text(entry: HistoryEntry) -> str:
-    parts = [entry.operate_details, message_text(entry.normal_message)]
-    if isinstance(entry.click_message, dict):
-        parts.append(str(entry.click_message.get("message_content") or ""))
-    parts += [
-        entry.user_appy_platform_service_reason,
-        entry.user_appy_platform_service_reason_description,
-    ]
+HISTORY_COLUMNS = (
+    "complaint_id", "operate_type", "operate_details", "normal_message", "click_message",
+    "user_appy_platform_service_reason", "user_appy_platform_service_reason_description",
+)  # fmt: skip
+
+
+def _history_text(details, normal_message, click_message, reason, description) -> str:
+    parts = [details, message_text(normal_message)]
+    if isinstance(click_message, dict):
+        parts.append(str(click_message.get("message_content") or ""))
+    parts += [reason, description]
     return "\n".join(part for part in parts if part)
 
 
@@ -84,15 +87,11 @@ def sources_for(complaints: list[Complaint]) -> dict[int, list[Source]]:
     history = (
         HistoryEntry.objects.filter(complaint_id__in=pks)
         .order_by("operate_time", "id")
-        .only(
-            "complaint_id", "operate_type", "operate_details", "normal_message",
-            "click_message", "user_appy_platform_service_reason",
-            "user_appy_platform_service_reason_description",
-        )
-    )  # fmt: skip
-    for entry in history:
-        kind = REPLY if entry.operate_type in MERCHANT_TYPES else MESSAGE
-        found[entry.complaint_id].append(Source(kind, _history_text(entry)))
+        .values_list(*HISTORY_COLUMNS)
+    )
+    for pk, operate_type, *texts in history:  # tuples: 10x cheaper than model instances
+        kind = REPLY if operate_type in MERCHANT_TYPES else MESSAGE
+        found[pk].append(Source(kind, _history_text(*texts)))
     for provider in _providers:
         for pk, kind, text in provider(pks):
             found[pk].append(Source(kind, text))

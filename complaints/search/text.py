@@ -136,8 +136,10 @@ def _mapped(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     origin: list[int] = []
     gap = True
+    # Most text is its own normal form character by character (Chinese, lower-case ASCII).
+    stable = unicodedata.is_normalized("NFKC", text) and text.casefold() == text
     for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch).casefold():
+        for c in ch if stable else unicodedata.normalize("NFKC", ch).casefold():
             if c.isalnum():
                 chars.append(c)
                 origin.append(i)
