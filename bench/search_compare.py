@@ -10,7 +10,15 @@ For each term it times counting the matching search documents (median of 5, ms) 
 and prints the index sizes. Nothing is kept.
 """
 
+# ruff: noqa: E402 - the imports come after the sys.path fix below
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the stdlib's `queue` (psycopg imports it): take this folder off.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import os
 import statistics
