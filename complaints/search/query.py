@@ -46,7 +46,7 @@ def _is_common(tokens: set[str], likes: list[str]) -> bool:
     """Whether at least COMMON_MATCHES documents match (one query, through the GIN index).
 
     Asked only when the query has several character pairs: PostgreSQL multiplies their
-    frequencies as if independent, but 蓝, 牙耳, 耳机 nearly always come together, so it would
+    frequencies as if independent, but 蓝牙, 牙耳, 耳机 nearly always come together, so it would
     think 蓝牙耳机 rare, fetch every match through the GIN index and sort them all."""
     from complaints.models import ComplaintSearch
 
