@@ -26,9 +26,7 @@ def test_tokens_are_characters_and_pairs_within_words():
 
 
 def test_a_query_is_split_into_typed_terms():
-    assert parse_query(
-        '退款，发货 "蓝牙 耳机" 8000 ¥199.5 OT2026A0001 4200000001 iphone15'
-    ) == [
+    assert parse_query('退款，发货 "蓝牙 耳机" 8000 ¥199.5 OT2026A0001 4200000001 iphone15') == [
         Term("text", "退款"),
         Term("text", "发货"),
         Term("text", "蓝牙 耳机"),
