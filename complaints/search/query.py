@@ -8,10 +8,13 @@ apart never match. SQLite: LIKE on `search.text` alone (a scan), which gives the
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Q, Value
 from django.db.models.functions import Cast
@@ -21,6 +24,8 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from complaints.search.sources import COMPLAINT, MESSAGE, NOTE, REPLY, sources_for
 from complaints.search.text import Term, excerpt, normalize, parse_query
+
+logger = logging.getLogger(__name__)
 
 
 class _Matches(Func):
@@ -40,17 +45,49 @@ def _tokens_match(tokens: set[str], prefix: str = "search__") -> Q:
 # queue's ordered index (a page fills after a few hundred rows), not through the GIN index.
 # A setting only so tests can take both paths with little data.
 COMMON_MATCHES = 2000
+PROBE_SECONDS = 600
+
+
+def _cache_get(key: str) -> bool | None:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an optimisation: without it, ask the database
+        logger.warning("search probe cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: bool) -> None:
+    try:
+        cache.set(key, value, PROBE_SECONDS)
+    except Exception:
+        logger.warning("search probe cache unavailable", exc_info=True)
 
 
 def _is_common(tokens: set[str], likes: list[str]) -> bool:
-    """Whether at least COMMON_MATCHES documents match (one query, through the GIN index).
+    """Whether at least COMMON_MATCHES documents match (one query, through the GIN index; the
+    answer is cached for PROBE_SECONDS: it only picks a plan, never changes the rows, and the
+    page's auto-refresh and next pages ask the same).
 
     Asked only when the query has several character pairs: PostgreSQL multiplies their
     frequencies as if independent, but 蓝牙, 牙耳, 耳机 nearly always come together, so it would
     think 蓝牙耳机 rare, fetch every match through the GIN index and sort them all."""
+    enough = getattr(settings, "COMPLAINTS_SEARCH_COMMON_MATCHES", COMMON_MATCHES)
+    key = (
+        "complaints:search:common:"
+        + hashlib.sha256(
+            f"{connection.settings_dict['NAME']}|{enough}|{sorted(tokens)}|{likes}".encode()
+        ).hexdigest()
+    )
+    known = _cache_get(key)
+    if known is None:
+        known = _count_reaches(tokens, likes, enough)
+        _cache_set(key, known)
+    return known
+
+
+def _count_reaches(tokens: set[str], likes: list[str], enough: int) -> bool:
     from complaints.models import ComplaintSearch
 
-    enough = getattr(settings, "COMPLAINTS_SEARCH_COMMON_MATCHES", COMMON_MATCHES)
     rows = ComplaintSearch.objects.filter(_tokens_match(tokens, prefix=""))
     for value in likes:
         rows = rows.filter(text__contains=value)

@@ -118,6 +118,19 @@ def test_common_and_rare_searches_find_the_same_complaints(
     assert found(working_agent, "扣款两次") == names(corpus, "debit_note")
 
 
+def test_search_works_when_the_cache_is_down(working_agent, corpus, settings, caplog):
+    """The common-or-rare answer is cached; without a cache it is asked every time."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+
+    assert found(working_agent, "全额退款") == names(corpus, "refund_message")
+    assert "search probe cache unavailable" in caplog.text
+
+
 def test_a_word_only_in_another_merchants_complaint_is_not_found(working_agent, corpus):
     assert found(working_agent, "别家独有词") == set()
     assert found(working_agent, "独有") == set()
