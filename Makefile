@@ -17,6 +17,7 @@ install: $(STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py search_index --missing
 
 demo: migrate
 	$(PY) manage.py demo_setup --start-sandbox

@@ -1,15 +1,17 @@
 """Queue and detail page server time on a big database, and whether every query uses an index.
 
 Creates a separate PostgreSQL database (`complaints_bench`), migrates it, seeds 100,000
-complaints and 1,000,000 history entries with COPY, then renders every queue view and the detail
-page in-process (Django test client: URL routing, middleware, queries, templates) and prints
-p50/p95, plus EXPLAIN of every query those pages ran. The database is dropped at the end.
+complaints, 1,000,000 history entries (Chinese texts) and the search documents with COPY, then
+renders every queue view, searches (ids, phone, amount, common/rare/absent two- and three-
+character words, a phrase, two words) and the detail page in-process (Django test client) and
+prints p50/p95, plus EXPLAIN of every query those pages ran (sequential scans on big tables,
+indexes each search reads). The database is dropped at the end.
 
     .venv/bin/python bench/queue.py [--complaints 100000] [--history 1000000] [--runs 40]
                                     [--keep] [--profile PAGE]
-
 `--keep` leaves the seeded database in place and reuses it on the next `--keep` run (for
-iterating on one page with `--profile queue:open`).
+iterating on one page with `--profile queue:open`). Big: `--complaints 1000000 --history
+10000000` (BENCH_DB names the database).
 
 Last line: `worst_p95_ms=X seq_scans=N` (goal: p95 <= 50 ms, no sequential scan on big tables).
 """
@@ -36,9 +38,11 @@ from datetime import UTC, datetime, timedelta
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import search_data  # needs ROOT on the path
+
 DB_NAME = os.environ.get("BENCH_DB", "complaints_bench")  # the smoke test uses its own
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-BIG_TABLES = ("complaints_complaint", "complaints_historyentry")
+BIG_TABLES = ("complaints_complaint", "complaints_historyentry", "complaints_complaintsearch")
 MERCHANTS = 5
 AGENTS = 20
 
@@ -137,6 +141,10 @@ TEXTS = [
 ]
 
 
+def detail_of(n: int) -> str:
+    return search_data.complaint_text(TEXTS[n % len(TEXTS)], n)
+
+
 def complaint_row(n: int, now: datetime, merchants, users) -> tuple:
     rng = random.Random(n)
     created = now - timedelta(minutes=rng.randrange(90 * 24 * 60))
@@ -165,14 +173,15 @@ def complaint_row(n: int, now: datetime, merchants, users) -> tuple:
     merchant = merchants[n % len(merchants)]
     assignee = users[rng.randrange(len(users))].pk if rng.random() < 0.6 else None
     problem = rng.choice(["REFUND", "SERVICE_NOT_WORK", "OTHERS", "OTHERS"])
-    order = [{"transaction_id": f"42{n:026d}", "out_trade_no": f"OT{n:010d}", "amount": 9900}]
+    amount = 100 * (1 + n % 997)
+    order = [{"transaction_id": f"42{n:026d}", "out_trade_no": f"OT{n:010d}", "amount": amount}]
     return (
-        merchant.pk, f"2002{n:023d}", merchant.mchid, created, TEXTS[n % len(TEXTS)] + f" #{n}",
-        state, "已付款未发货", problem, 3000 if problem == "REFUND" else None, 1,
+        merchant.pk, f"2002{n:023d}", merchant.mchid, created, detail_of(n),
+        state, search_data.PROBLEM, problem, 3000 if problem == "REFUND" else None, 1,
         False, state != "PROCESSED" and rng.random() < 0.2, False, urgent,
         False, f"openid{n}", "", phone[-4:], phone[:3] + "****" + phone[-4:],
         "[]", json.dumps(order), "[]", "[]", order[0]["transaction_id"],
-        order[0]["out_trade_no"], 9900, assignee, first_due, complete_due, replied,
+        order[0]["out_trade_no"], amount, assignee, first_due, complete_due, replied,
         done, sla, 0, now, now,
     )  # fmt: skip
 
@@ -203,14 +212,14 @@ def seed(complaints: int, history: int, merchants, users) -> None:
         cursor.execute("SELECT min(id), max(id) FROM complaints_complaint")
         low, high = cursor.fetchone()
     per = max(history // complaints, 1)
-    types = ["USER_RESPONSE", "MERCHANT_RESPONSE", "USER_CREATE_COMPLAINT", "PLATFORM_RESPONSE"]
+    types = search_data.HISTORY_TYPES
 
     def history_rows():
         for n in range(history):
             complaint = low + (n // per) % (high - low + 1)
             at = now - timedelta(days=30) + timedelta(minutes=n % 1000)
             yield (
-                complaint, f"30{n:025d}", "投诉人", at, types[n % 4], f"留言内容 {n}",
+                complaint, f"30{n:025d}", "投诉人", at, types[n % 4], search_data.history_text(n),
                 "[]", "", "", now,
             )  # fmt: skip
 
@@ -223,6 +232,15 @@ def seed(complaints: int, history: int, merchants, users) -> None:
         ],
         history_rows(),
     )  # fmt: skip
+    search_data.copy_search_rows(
+        copy_rows,
+        (
+            search_data.search_row(
+                low + i, detail_of(i), search_data.history_of(i, complaints, history, per), now
+            )
+            for i in range(complaints)
+        ),
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"seeded {complaints} complaints, {history} history entries in "
@@ -256,27 +274,20 @@ def measure(client, url: str, runs: int) -> tuple[float, float, float, list[tupl
     return statistics.median(times), p95, statistics.median(cpu), queries
 
 
-def seq_scans(query: tuple) -> list[str]:
-    """Big tables read by a sequential scan in this query's plan."""
+def explain(query: tuple) -> tuple[list[str], list[str]]:
+    """Big tables read by a sequential scan in this query's plan, and the indexes it reads."""
     from django.db import connection
 
     sql, params = query
+    if sql.startswith("SET LOCAL"):  # as the page ran it (the search probe's planner setting)
+        connection.cursor().execute(sql.replace("SET LOCAL", "SET", 1), params)
     if not sql.lstrip().upper().startswith("SELECT"):
-        return []
+        return [], []
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    found = []
-
-    def walk(node):
-        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG_TABLES:
-            found.append(node["Relation Name"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
-    return found
+    return search_data.plan_summary(plan[0]["Plan"], BIG_TABLES)
 
 
 def profile(client, url: str) -> None:
@@ -329,10 +340,7 @@ def run(args) -> None:
     pages["queue:filtered"] = (
         f"/complaints/?view=open&merchant={merchants[1].pk}&problem_type=REFUND"
     )
-    pages["search:complaint_id"] = f"/complaints/?view=open&q={open_one.complaint_id}"
-    pages["search:out_trade_no"] = f"/complaints/?view=done&q={open_one.out_trade_no}"
-    pages["search:phone suffix"] = f"/complaints/?view=open&q={open_one.payer_phone_last4}"
-    pages["search:text"] = "/complaints/?view=open&q=蓝牙耳机"
+    pages.update(search_data.search_pages(open_one))
     pages["detail"] = f"/complaints/{open_one.pk}/"
     if args.profile:
         profile(client, pages[args.profile])
@@ -344,12 +352,15 @@ def run(args) -> None:
     )
     for name, url in pages.items():
         p50, p95, cpu, queries = measure(client, url, args.runs)
-        found = [table for query in queries for table in seq_scans(query)]
+        plans = [explain(query) for query in queries]
+        found = [table for scanned, _ in plans for table in scanned]
         worst, scans = max(worst, p95), scans + len(found)
         print(
             f"{name:28} {p50:8.1f} {p95:8.1f} {cpu:8.1f} {len(queries):8}"
             f"  {', '.join(found) or 'none'}"
         )
+        if name.startswith("search:"):
+            search_data.print_indexes(queries, plans)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"(load average during the run: {load} on {os.cpu_count()} cores)")
     print(f"worst_p95_ms={worst:.1f} seq_scans={scans}")

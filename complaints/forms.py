@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
+from complaints.search.text import MAX_QUERY_CHARS
 from complaints.selectors import QUEUE_VIEWS, QueueFilters
 
 VIEW_LABELS = {
@@ -44,13 +45,15 @@ class QueueFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # No max_length: a pasted essay must not drop the other filters (the form would be
+    # invalid); the search reads its first MAX_QUERY_CHARS characters.
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=100,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
+                "maxlength": MAX_QUERY_CHARS,
                 "placeholder": _("Complaint ID, order number, phone suffix or text"),
             }
         ),
@@ -61,6 +64,9 @@ class QueueFilterForm(forms.Form):
         self.fields["merchant"].choices = [("", _("All merchants"))] + [
             (m.pk, str(m)) for m in merchants
         ]
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:MAX_QUERY_CHARS]
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +56,7 @@ class Complaint(models.Model):
     out_trade_no = models.CharField(
         _("merchant order number"), max_length=64, blank=True, db_index=True
     )
-    amount = models.BigIntegerField(_("order amount (fen)"), null=True, blank=True)
+    amount = models.BigIntegerField(_("order amount (fen)"), null=True, blank=True, db_index=True)
 
     # The console's own work on it.
     assignee = models.ForeignKey(
@@ -161,6 +162,21 @@ class HistoryEntry(models.Model):
             models.UniqueConstraint(fields=["complaint", "log_id"], name="unique_history_log_id")
         ]
         indexes = [models.Index(fields=["complaint", "operate_time"], name="history_time_idx")]
+
+
+class ComplaintSearch(models.Model):
+    """A complaint's search document (complaints/search/), rebuilt whenever one of its sources
+    is written: the normal form of its own text, its negotiation history, the console's replies
+    and internal notes (`text`) and, on PostgreSQL, the characters and character pairs of that
+    text as a tsvector behind a GIN index (`tokens`). A table of its own, so saving a complaint
+    never writes a stale document and queue pages never read it."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    text = models.TextField(blank=True, default="")
+    tokens = SearchVectorField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class TimelineEvent(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from complaints.models import (
     HistoryEntry,
     TimelineEvent,
 )
+from complaints.search.query import search_condition
 from merchants.selectors import merchant_ids_visible_to
 
 PAGE_SIZE = 50
@@ -89,23 +89,6 @@ def view_queryset(qs: QuerySet[Complaint], view: str, user) -> QuerySet[Complain
     return qs
 
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]{5,64}$")
-
-
-def search_condition(q: str) -> Q:
-    """One kind of search per term, each answered by an index: 4 digits are a phone suffix;
-    an id-like term is a complaint id, transaction id or out_trade_no (exact); anything else is
-    text (trigram index on PostgreSQL)."""
-    q = q.strip()
-    if q.isdigit() and len(q) == 4:
-        return Q(payer_phone_last4=q)
-    if IDENTIFIER.match(q):
-        return Q(complaint_id=q) | Q(transaction_id=q) | Q(out_trade_no=q)
-    if len(q) < 3:  # too short for the trigram index: only exact identifiers
-        return Q(complaint_id=q) | Q(out_trade_no=q)
-    return Q(complaint_detail__icontains=q)
-
-
 def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:
     qs = view_queryset(complaints_visible_to(user), filters.view, user)
     if filters.merchant_id:
@@ -122,7 +105,7 @@ def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
         qs = qs.filter(complaint_time__lt=end)
-    if filters.q.strip():
+    if filters.q.strip():  # see complaints/search/
         qs = qs.filter(search_condition(filters.q))
     return qs
 

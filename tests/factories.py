@@ -16,6 +16,7 @@ from django.utils import timezone
 
 import wechatpay
 from complaints.models import Complaint
+from complaints.services import complaint_search_refresh
 from merchants.models import Merchant, MerchantAssignment
 
 
@@ -42,7 +43,9 @@ def make_complaint(merchant: Merchant, **fields: Any) -> Complaint:
         "complete_due_at": now + timedelta(hours=72),
     }
     values.update(fields)
-    return Complaint.objects.create(**values)
+    complaint = Complaint.objects.create(**values)
+    complaint_search_refresh(complaint_pks=[complaint.pk])  # as ingestion does
+    return complaint
 
 
 def assign(user, merchant: Merchant) -> None:

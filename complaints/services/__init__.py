@@ -12,6 +12,7 @@ from complaints.services.ingest import (
 )
 from complaints.services.notifications import notification_parse, notification_record
 from complaints.services.presence import presence_leave, presence_touch, present_on, present_on_many
+from complaints.services.search import complaint_search_refresh, search_index_all
 from complaints.services.sync import complaint_refresh, merchant_sync
 from complaints.services.work import (
     AlreadyClaimed,
@@ -37,6 +38,7 @@ __all__ = [
     "first_reply_forget_automatic",
     "complaint_refresh",
     "complaint_refund_decide",
+    "complaint_search_refresh",
     "complaint_release",
     "complaint_upsert",
     "deadlines_for",
@@ -55,6 +57,7 @@ __all__ = [
     "presence_touch",
     "present_on",
     "present_on_many",
+    "search_index_all",
     "sla_status_for",
     "sla_sweep",
 ]

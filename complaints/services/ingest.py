@@ -21,6 +21,7 @@ import wechatpay
 from complaints.models import Complaint, ComplaintImage, HistoryEntry, TimelineEvent
 from complaints.services.deadlines import deadlines_for, sla_status_for
 from complaints.services.hooks import on_complaint_ingested
+from complaints.services.search import complaint_search_refresh
 from console import events
 from console.encryption import encrypt_text
 from merchants.models import Merchant
@@ -29,23 +30,12 @@ logger = logging.getLogger(__name__)
 
 # Fields copied as they are from WeChat's complaint object.
 PLAIN_FIELDS = (
-    "complainted_mchid",
-    "complaint_detail",
-    "complaint_state",
-    "problem_description",
-    "apply_refund_amount",
-    "user_complaint_times",
-    "complaint_full_refunded",
-    "incoming_user_response",
-    "in_platform_service",
-    "need_immediate_service",
-    "is_agent_mode",
-    "user_tag_list",
-    "complaint_order_info",
-    "service_order_info",
-    "complaint_media_list",
+    "complainted_mchid", "complaint_detail", "complaint_state", "problem_description",
+    "apply_refund_amount", "user_complaint_times", "complaint_full_refunded",
+    "incoming_user_response", "in_platform_service", "need_immediate_service", "is_agent_mode",
+    "user_tag_list", "complaint_order_info", "service_order_info", "complaint_media_list",
     "additional_info",
-)
+)  # fmt: skip
 # History entries that mean "something new a replying agent must read" (stale-reply guard).
 ACTIVITY_TYPES = frozenset(
     {
@@ -398,11 +388,12 @@ def complaint_ingest(
     data: wechatpay.Complaint,
     history: Iterable[wechatpay.HistoryEntry] | None = None,
 ) -> Complaint:
-    """Store one complaint (and, when given, its history) in one transaction, then tell the
-    automation hook if anything arrived or changed."""
+    """Store one complaint (and, when given, its history) in one transaction; if anything
+    arrived or changed, index it for search and tell the automation hook."""
     with transaction.atomic():
         outcome = complaint_upsert(merchant=merchant, data=data)
         fresh = history_ingest(complaint=outcome.complaint, entries=history) if history else 0
         if outcome.changed or fresh:
+            complaint_search_refresh(complaint_pks=[outcome.complaint.pk])
             on_complaint_ingested(outcome.complaint, created=outcome.created)
     return outcome.complaint

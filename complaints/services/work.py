@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint, TimelineEvent
 from complaints.selectors import refund_decided
 from complaints.services.hooks import on_complaint_handled
+from complaints.services.search import complaint_search_refresh
 from console import events
 from console.encryption import decrypt_text
 from console.people import person_name
@@ -128,7 +129,10 @@ def note_add(*, complaint: Complaint, author, text: str) -> TimelineEvent:
     text = text.strip()
     if not text:
         raise WorkError(_("A note cannot be empty."))
-    return _event(complaint, TimelineEvent.Kind.NOTE, author, text=text[:4000])
+    with transaction.atomic():
+        event = _event(complaint, TimelineEvent.Kind.NOTE, author, text=text[:4000])
+        complaint_search_refresh(complaint_pks=[complaint.pk])
+    return event
 
 
 def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = None) -> str:

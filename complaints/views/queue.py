@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from complaints.forms import VIEW_LABELS, QueueFilterForm
+from complaints.search.query import search_hits
 from complaints.selectors import QUEUE_VIEWS, queue_page
 from complaints.services import present_on_many
 from complaints.views.rows import queue_rows
@@ -26,11 +27,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     cursor = request.GET.get("after", "")
     page = queue_page(request.user, filters, cursor)
     page.presence = present_on_many([row.pk for row in page.rows], exclude_user=request.user)
+    hits = search_hits(page.rows, filters.q) if filters.q.strip() else {}
     params = {k: v for k, v in request.GET.items() if k not in ("after", "fragment") and v}
     context = {
         "form": form,
         "page": page,
-        "rows": queue_rows(page.rows, page.presence),
+        "rows": queue_rows(page.rows, page.presence, hits=hits),
         "views": [(v, VIEW_LABELS[v]) for v in QUEUE_VIEWS],
         "current_view": filters.view,
         "view_links": {v: "?" + urlencode({**params, "view": v}) for v in QUEUE_VIEWS},

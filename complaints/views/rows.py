@@ -32,6 +32,7 @@ class QueueRow:
     presence: str = ""
     error: str = ""
     extra: dict = field(default_factory=dict)
+    hits: list = field(default_factory=list)  # where a search matched (complaints.search)
 
 
 def _labels() -> dict[str, str]:
@@ -64,7 +65,10 @@ def _presence_text(people: list[dict], labels: dict[str, str]) -> str:
 
 
 def queue_rows(
-    complaints: list[Complaint], presence: dict[int, list[dict]], error: str = ""
+    complaints: list[Complaint],
+    presence: dict[int, list[dict]],
+    error: str = "",
+    hits: dict[int, list] | None = None,
 ) -> list[QueueRow]:
     labels = _labels()
     detail_zero = reverse("complaints:detail", args=[0])
@@ -94,6 +98,7 @@ def queue_rows(
                 assignee=(assignee.get_full_name() or assignee.username) if assignee else "",
                 presence=_presence_text(presence.get(complaint.pk, []), labels),
                 error=error,
+                hits=(hits or {}).get(complaint.pk, []),
             )
         )
     return rows

@@ -13,7 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
-from complaints.services import first_reply_forget_automatic, on_complaint_handled
+from complaints.services import (
+    complaint_search_refresh,
+    first_reply_forget_automatic,
+    on_complaint_handled,
+)
 from console import events
 from messaging.models import Reply
 
@@ -114,6 +118,7 @@ def reply_submit(
                 "is_automatic": is_automatic,
             },
         )
+        complaint_search_refresh(complaint_pks=[locked.pk])
         _enqueue_on_commit(reply.pk)
         reply_announce(reply)
         if not is_automatic:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 import wechatpay
 from complaints.models import Complaint, HistoryEntry
+from complaints.services import complaint_search_refresh
 from merchants.models import Merchant, MerchantAssignment
 from messaging.models import Reply
 
@@ -36,7 +37,9 @@ def make_complaint(merchant: Merchant, **fields) -> Complaint:
         "complete_due_at": created + timedelta(hours=72),
     }
     values.update(fields)
-    return Complaint.objects.create(**values)
+    complaint = Complaint.objects.create(**values)
+    complaint_search_refresh(complaint_pks=[complaint.pk])  # as ingestion does
+    return complaint
 
 
 def make_history(complaint: Complaint, count: int, **fields) -> list[HistoryEntry]:
@@ -53,7 +56,9 @@ def make_history(complaint: Complaint, count: int, **fields) -> list[HistoryEntr
         )
         for n in range(count)
     ]
-    return HistoryEntry.objects.bulk_create(rows)
+    created = HistoryEntry.objects.bulk_create(rows)
+    complaint_search_refresh(complaint_pks=[complaint.pk])  # as ingestion does
+    return created
 
 
 def make_reply(complaint: Complaint, author, *, status: str = "queued", **fields) -> Reply:

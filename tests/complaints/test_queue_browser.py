@@ -62,3 +62,26 @@ def test_agent_filters_claims_and_sees_a_colleague_on_the_complaint(
         expect(other.get_by_test_id("presence")).to_contain_text("agent_a", timeout=30_000)
     finally:
         colleague.close()
+
+
+def test_agent_searches_in_chinese_and_sees_where_the_word_was_found(live_server, page, merchant):
+    from complaints.services import note_add
+
+    agent = make_user("agent_s", "agent")
+    assign(agent, merchant)
+    in_note = make_complaint(merchant, complaint_detail="客服不理人", problem_description="")
+    note_add(complaint=in_note, author=agent, text="用户说被<b>扣款</b>两次")
+    make_complaint(merchant, complaint_detail="外卖没送到", problem_description="")
+
+    log_in(page, live_server.url, "agent_s")
+    page.goto(f"{live_server.url}/complaints/")
+    page.locator("#id_q").fill("扣款")
+    page.locator("#id_q").press("Enter")
+
+    rows = page.get_by_test_id("queue-row")
+    expect(rows).to_have_count(1)
+    hit = rows.first.get_by_test_id("search-hit")
+    expect(hit).to_have_attribute("data-where", "note")
+    expect(hit.locator("mark")).to_have_text("扣款")
+    expect(hit).to_contain_text("用户说被<b>")  # shown as text, not markup
+    expect(page.locator("#id_q")).to_have_value("扣款")

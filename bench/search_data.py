@@ -1,0 +1,115 @@
+"""Search part of bench/queue.py: Chinese history texts with common and rare words, each
+complaint's search document built at seeding time (COPY, like the rest), and the search pages.
+
+Word frequencies (per complaint): 退款 is in most complaints (consumers' messages), 充电宝 and
+蓝牙耳机 in a fifth (complaint texts), 会员 in two fifths (never with 充电宝), 茶叶 in 0.1 %,
+投影仪 in 0.01 %, 火箭 in none.
+"""
+
+from __future__ import annotations
+
+MESSAGES = [
+    "请尽快给我退款",
+    "什么时候发货",
+    "客服电话一直打不通",
+    "已经等了三天了",
+    "我要投诉到平台",
+]
+HISTORY_TYPES = ["USER_RESPONSE", "MERCHANT_RESPONSE", "USER_CREATE_COMPLAINT", "PLATFORM_RESPONSE"]
+PROBLEM = "已付款未发货"
+
+
+def complaint_text(base: str, n: int) -> str:
+    text = f"{base} #{n}"
+    if n % 1000 == 3:
+        text += "，送的茶叶也是坏的"
+    if n % 10_000 == 5:
+        text += "，投影仪无法开机"
+    return text
+
+
+def history_text(n: int) -> str:
+    # A multiplicative hash, not random.Random(n): this runs 20 million times at 10M entries.
+    return f"{MESSAGES[((n * 2654435761) >> 13) % len(MESSAGES)]} {n}"
+
+
+def history_of(i: int, complaints: int, history: int, per: int) -> list[int]:
+    """The history entry numbers of complaint number `i` (entry n belongs to complaint
+    (n // per) % complaints)."""
+    found = []
+    base = i * per
+    while base < history:
+        found += range(base, min(base + per, history))
+        base += complaints * per
+    return found
+
+
+def search_row(pk: int, detail: str, entries: list[int], now) -> tuple:
+    """The ComplaintSearch row the console would build for this complaint."""
+    from complaints.search.text import document, tsvector_text
+
+    text = document([f"{PROBLEM}\n{detail}", *(history_text(n) for n in entries)])
+    return pk, text, tsvector_text(text), now
+
+
+def copy_search_rows(copy_rows, rows) -> None:
+    """COPY the search documents with the GIN index dropped, then build it once."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS complaint_search_tokens_idx")
+    copy_rows("complaints_complaintsearch", ["complaint_id", "text", "tokens", "updated_at"], rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        cursor.execute(
+            "CREATE INDEX complaint_search_tokens_idx ON complaints_complaintsearch "
+            "USING gin (tokens)"
+        )
+
+
+def search_pages(open_one) -> dict[str, str]:
+    amount = f"{open_one.amount / 100:.2f}"
+    return {
+        "search:complaint_id": f"/complaints/?view=open&q={open_one.complaint_id}",
+        "search:transaction_id": f"/complaints/?view=open&q={open_one.transaction_id}",
+        "search:out_trade_no": f"/complaints/?view=done&q={open_one.out_trade_no}",
+        "search:phone suffix": f"/complaints/?view=open&q={open_one.payer_phone_last4}",
+        "search:amount": f"/complaints/?view=open&q={amount}",
+        "search:2 chars common 退款": "/complaints/?view=open&q=退款",
+        "search:2 chars common, done": "/complaints/?view=done&q=退款",
+        "search:2 chars rare 茶叶": "/complaints/?view=open&q=茶叶",
+        "search:2 chars absent 火箭": "/complaints/?view=open&q=火箭",
+        "search:3 chars common 充电宝": "/complaints/?view=open&q=充电宝",
+        "search:3 chars rare 投影仪": "/complaints/?view=open&q=投影仪",
+        "search:phrase 蓝牙耳机": '/complaints/?view=open&q="蓝牙耳机"',
+        "search:2 words 会员 退款": "/complaints/?view=open&q=会员+退款",
+        "search:2 words never met": "/complaints/?view=open&q=充电宝+会员",
+    }
+
+
+def plan_summary(plan: dict, big_tables: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The big tables a plan reads by a sequential scan, and the indexes it reads."""
+    scans: list[str] = []
+    indexes: list[str] = []
+
+    def walk(node: dict) -> None:
+        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in big_tables:
+            scans.append(node["Relation Name"])
+        if node.get("Index Name") and node["Index Name"] not in indexes:
+            indexes.append(node["Index Name"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan)
+    return scans, indexes
+
+
+def print_indexes(queries: list[tuple], plans: list[tuple[list, list]]) -> None:
+    """The indexes read by a search page's queue queries (EXPLAIN), under its timing line."""
+    used = [
+        index
+        for (sql, _), (_, indexes) in zip(queries, plans, strict=True)
+        if "complaints_complaint" in sql and "ORDER BY" in sql
+        for index in indexes
+    ]
+    print(f"{'':28} reads {', '.join(dict.fromkeys(used)) or 'no index'}")

@@ -1,0 +1,96 @@
+"""The search index: normal form, query parsing, excerpts, writes that keep it current, and the
+management command that indexes existing complaints."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from complaints.models import ComplaintSearch
+from complaints.search.text import Term, excerpt, normalize, parse_query, tokens_of
+from complaints.selectors import QueueFilters, queue_page
+from complaints.services import note_add
+from tests.complaints.conftest import make_complaint
+
+
+def test_the_normal_form_folds_width_and_case_and_drops_punctuation():
+    assert normalize("ＶＩＰ会员，３号！ iPhone_15%") == "vip会员 3号 iphone 15"
+    assert normalize("“退款”\n\t——还没到") == "退款 还没到"
+    assert normalize("%_\\'\"") == ""
+
+
+def test_tokens_are_characters_and_pairs_within_words():
+    assert tokens_of("退款 ab") == {"退", "款", "退款", "a", "b", "ab"}
+
+
+def test_a_query_is_split_into_typed_terms():
+    assert parse_query('退款，发货 "蓝牙 耳机" 8000 ¥199.5 OT2026A0001 4200000001 iphone15') == [
+        Term("text", "退款"),
+        Term("text", "发货"),
+        Term("text", "蓝牙 耳机"),
+        Term("phone", "8000"),
+        Term("amount", "19950"),
+        Term("identifier", "OT2026A0001"),
+        Term("identifier", "4200000001"),
+        Term("text", "iphone15"),
+    ]
+    assert parse_query("%%% ___ \\\\") == []
+    assert parse_query("12.00 ¥0.5") == [Term("amount", "1200"), Term("amount", "50")]
+    assert len(parse_query(" ".join(f"词{n}" for n in range(50)))) == 8
+
+
+def test_an_excerpt_highlights_the_original_text_and_escapes_the_rest():
+    text = "前面很长的一段话" * 5 + "<b>请ＶＩＰ会员</b>尽快处理" + "后面" * 30
+
+    html = excerpt(text, ["vip会员"])
+
+    assert "&lt;b&gt;请<mark>ＶＩＰ会员</mark>&lt;/b&gt;尽快处理" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert "<b>" not in html
+
+
+@pytest.mark.django_db
+def test_a_note_is_searchable_as_soon_as_it_is_written(working_agent, merchant):
+    complaint = make_complaint(merchant, complaint_detail="无关内容", problem_description="")
+    assert not queue_page(working_agent, QueueFilters(q="扣款")).rows
+
+    note_add(complaint=complaint, author=working_agent, text="重复扣款")
+
+    assert [row.pk for row in queue_page(working_agent, QueueFilters(q="扣款")).rows] == [
+        complaint.pk
+    ]
+
+
+@pytest.mark.django_db
+def test_saving_a_complaint_keeps_its_search_document(working_agent, merchant):
+    complaint = make_complaint(merchant, complaint_detail="外卖没送到", problem_description="")
+
+    complaint.assignee = working_agent
+    complaint.save()
+
+    assert queue_page(working_agent, QueueFilters(q="外卖")).rows == [complaint]
+
+
+@pytest.mark.django_db
+def test_the_command_indexes_existing_complaints_with_a_progress_bar(working_agent, merchant):
+    complaints = [make_complaint(merchant, complaint_detail=f"第{n}次会员扣费") for n in range(7)]
+    ComplaintSearch.objects.all().delete()  # as after upgrading: nothing indexed yet
+    assert not queue_page(working_agent, QueueFilters(q="会员")).rows
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("search_index", "--missing", "--batch", "3", stdout=out, stderr=err)
+
+    assert "7 complaints indexed" in out.getvalue()
+    assert "7/7" in err.getvalue()  # tqdm's bar
+    found = queue_page(working_agent, QueueFilters(q="会员")).rows
+    assert sorted(row.pk for row in found) == sorted(c.pk for c in complaints)
+    call_command("search_index", "--missing", stdout=out, stderr=err)
+    assert "0 complaints indexed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_bad_batch_size():
+    with pytest.raises(CommandError, match="--batch"):
+        call_command("search_index", "--batch", "0")
