@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from messaging.services.delivery import reply_deliver, reply_sweep
+from messaging.services.delivery import reply_deliver
+from messaging.services.sweeper import reply_sweep
 
 
 @shared_task(

@@ -16,58 +16,24 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from console.ratelimit import RateLimitTimeout, rate_limit_try, rate_limit_wait, rate_per_minute
 from messaging.models import Reply, ReplyAttempt
 from messaging.services import replies as outcomes
+from messaging.services.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
+from messaging.services.sweeper import enqueue_later
 from wechatpay import ApiError, TransportError, WechatPayError
 
 logger = logging.getLogger(__name__)
 
 Outcome = ReplyAttempt.Outcome
 Status = Reply.Status
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    max_attempts: int = 8
-    backoff_base: float = 2.0  # seconds before the 2nd attempt; doubles per attempt
-    backoff_cap: float = 600.0  # well below the broker's visibility timeout (1 h)
-    lease_seconds: float = 60.0  # longer than one request with its timeouts and history check
-    queue_lease_seconds: float = 120.0  # a queued row untouched this long is re-enqueued
-    sweep_batch: int = 500
-    throttle_wait_seconds: float = 5.0  # wait this long in the task for a rate-limit slot
-    throttle_spread_seconds: float = 10.0  # then re-enqueue, spread so a backlog does not spin
-    history_clock_skew_seconds: float = 300.0
-
-    @property
-    def lease(self) -> timedelta:
-        return timedelta(seconds=self.lease_seconds)
-
-    @property
-    def queue_lease(self) -> timedelta:
-        return timedelta(seconds=self.queue_lease_seconds)
-
-
-def delivery_settings() -> DeliverySettings:
-    """Defaults overridden by settings.REPLY_DELIVERY (a dict; the env var holds JSON)."""
-    overrides = getattr(settings, "REPLY_DELIVERY", None) or {}
-    known = {f.name for f in fields(DeliverySettings)}
-    return DeliverySettings(**{k: v for k, v in overrides.items() if k in known})
-
-
-def backoff_seconds(attempt: int, conf: DeliverySettings | None = None) -> float:
-    """Exponential backoff with full jitter in its upper half: [d/2, d], d = base·2^(n-1)."""
-    conf = conf or delivery_settings()
-    ceiling = min(conf.backoff_cap, conf.backoff_base * (2 ** max(attempt - 1, 0)))
-    return ceiling / 2 + random.random() * ceiling / 2
 
 
 ClientFactory = Callable[[Any], Any]
@@ -141,7 +107,7 @@ def reply_deliver(*, reply_id: int, client_factory: ClientFactory | None = None)
         Reply.objects.filter(pk=reply.pk, status__in=(Status.QUEUED, Status.RETRYING)).update(
             lease_until=timezone.now() + timedelta(seconds=countdown) + conf.queue_lease
         )
-        _enqueue_later(reply.pk, countdown)
+        enqueue_later(reply.pk, countdown)
         return "throttled"
     attempt = _claim(reply_id)
     if attempt is None:
@@ -383,50 +349,4 @@ def _schedule_retry(reply: Reply, delay: float, conf: DeliverySettings) -> None:
     reply.lease_until = reply.next_attempt_at + conf.queue_lease
     reply.save(update_fields=["status", "next_attempt_at", "lease_until"])
     outcomes.reply_announce(reply)
-    transaction.on_commit(lambda: _enqueue_later(reply.pk, delay))
-
-
-def _enqueue_later(reply_id: int, countdown: float) -> None:
-    from messaging.tasks import deliver_reply
-
-    try:
-        deliver_reply.apply_async((reply_id,), countdown=countdown)
-    except Exception:  # noqa: BLE001 - broker down: the row stays open and the sweeper retries
-        logger.warning("could not enqueue reply %s; the sweeper will pick it up", reply_id)
-
-
-def enqueue_now(reply_id: int) -> None:
-    from messaging.tasks import deliver_reply
-
-    try:
-        deliver_reply.delay(reply_id)
-    except Exception:  # noqa: BLE001 - broker down: the row stays open and the sweeper retries
-        logger.warning("could not enqueue reply %s; the sweeper will pick it up", reply_id)
-
-
-# --- the sweeper -------------------------------------------------------------------------------
-
-
-def reply_sweep(*, now=None) -> int:
-    """Re-enqueue open replies whose lease ran out (message lost, worker killed). Each row's
-    lease is pushed forward first, so a sweep never enqueues the same row twice in a row."""
-    conf = delivery_settings()
-    now = now or timezone.now()
-    with transaction.atomic():
-        stuck = list(
-            Reply.objects.select_for_update(skip_locked=True)
-            .filter(status__in=Reply.OPEN_STATUSES, lease_until__lt=now)
-            .order_by("lease_until")
-            .values_list("pk", flat=True)[: conf.sweep_batch]
-        )
-        # A lapsed "sending" lease means the worker died mid-request: the attempt's outcome is
-        # unknown, and the row becomes due again (the next attempt checks history if needed).
-        Reply.objects.filter(pk__in=stuck, status=Status.SENDING).update(
-            status=Status.RETRYING, next_attempt_at=now
-        )
-        Reply.objects.filter(pk__in=stuck).update(lease_until=now + conf.queue_lease)
-        for reply_id in stuck:
-            transaction.on_commit(lambda rid=reply_id: enqueue_now(rid))
-    if stuck:
-        logger.info("sweeper re-enqueued %d replies", len(stuck))
-    return len(stuck)
+    transaction.on_commit(lambda: enqueue_later(reply.pk, delay))

@@ -20,6 +20,8 @@ from complaints.services import (
 )
 from console import events
 from messaging.models import Reply
+from messaging.services.retry_policy import delivery_settings
+from messaging.services.sweeper import enqueue_now
 
 Status = Reply.Status
 Endpoint = Reply.Endpoint
@@ -144,16 +146,12 @@ def _frozen_payload(
 
 
 def _queue_lease():
-    from messaging.services.delivery import delivery_settings
-
     return delivery_settings().queue_lease
 
 
 def _enqueue_on_commit(reply_id: int) -> None:
     """deliver_reply.delay_on_commit, except that a broker outage at this moment is logged,
     not raised: the row is committed and the sweeper enqueues it once the broker is back."""
-    from messaging.services.delivery import enqueue_now
-
     transaction.on_commit(lambda: enqueue_now(reply_id))
 
 

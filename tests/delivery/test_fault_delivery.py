@@ -19,8 +19,8 @@ import pytest
 from django.db import close_old_connections
 
 from messaging.models import Reply
-from messaging.services.delivery import reply_sweep
 from messaging.services.replies import reply_submit
+from messaging.services.sweeper import reply_sweep
 from tests.delivery.conftest import sandbox_complaint, wire_merchant
 
 REPLIES = 1000

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from console.celery import app
 from messaging.models import Reply
-from messaging.services.delivery import reply_deliver, reply_sweep
+from messaging.services.delivery import reply_deliver
 from messaging.services.replies import reply_submit
+from messaging.services.sweeper import reply_sweep
 from messaging.tasks import deliver_reply, sweep_replies
 
 
