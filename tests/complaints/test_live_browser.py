@@ -204,3 +204,45 @@ def test_a_colleague_viewing_then_replying_then_leaving_shows_live(
         expect(presence).not_to_contain_text("presence_b", timeout=WAIT_MS)
     finally:
         colleague.close()
+
+
+def test_the_open_queue_inserts_and_removes_rows_in_place_keeping_the_selection(
+    live_server, page, merchant
+):
+    from tests.complaints.conftest import make_complaint
+
+    assign(make_user("queue_watcher", "agent"), merchant)
+    first, second = make_complaint(merchant), make_complaint(merchant)
+    log_in(page, live_server.url, "queue_watcher")
+    page.goto(f"{live_server.url}/complaints/")
+    expect(page.locator("body")).to_have_attribute("data-live-state", "live")
+    rows = page.get_by_test_id("queue-row")
+    expect(rows).to_have_count(2)
+    page.keyboard.press("j")
+    selected = rows.first.get_attribute("data-complaint-pk")
+    other = second if str(first.pk) == selected else first
+    page.evaluate("document.querySelectorAll('[data-testid=queue-row]').forEach(r => r.__kept = 1)")
+
+    # A complaint arrives (older deadline: it goes on top) — the rows there stay the same nodes.
+    arrived = wechat_complaint(complainted_mchid=merchant.mchid)
+    with transaction.atomic():
+        complaint_upsert(merchant=merchant, data=arrived)
+    expect(rows.first).to_contain_text(arrived.complaint_id)
+    expect(rows).to_have_count(3)
+    kept = page.evaluate(
+        "[...document.querySelectorAll('[data-testid=queue-row]')].map(r => r.__kept || 0)"
+    )
+    assert kept == [0, 1, 1]
+    expect(page.locator(f"#row-{selected}")).to_have_attribute("aria-selected", "true")
+
+    # The other one is processed in WeChat: it leaves the open queue, the selection stays.
+    done = wechat_complaint(
+        complaint_id=other.complaint_id,
+        complainted_mchid=merchant.mchid,
+        complaint_state="PROCESSED",
+    )
+    with transaction.atomic():
+        complaint_upsert(merchant=merchant, data=done)
+    expect(page.locator(f"#row-{other.pk}")).to_have_count(0)
+    expect(rows).to_have_count(2)
+    expect(page.locator(f"#row-{selected}")).to_have_attribute("aria-selected", "true")

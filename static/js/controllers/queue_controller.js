@@ -14,11 +14,19 @@ function rowKey(row) {
   return row.dataset.complaintPk || row.textContent.trim();
 }
 
+// A row as the server sent it, without what differs on every render (the CSRF token), so an
+// unchanged complaint keeps its row element: the selection class and focus live on it.
+const served = new WeakMap();
+function fingerprint(html) {
+  return html.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+}
+
 export default class extends Controller {
   static targets = ["row", "body"];
 
   connect() {
     this.selectedPk = null;
+    for (const row of this.bodyTarget.children) served.set(row, fingerprint(row.outerHTML));
   }
 
   key(event) {
@@ -81,8 +89,10 @@ export default class extends Controller {
       const key = rowKey(row);
       let placed = existing.get(key);
       existing.delete(key);
-      if (!placed || placed.outerHTML !== row.outerHTML) {
+      const html = fingerprint(row.outerHTML);
+      if (!placed || served.get(placed) !== html) {
         const copy = document.importNode(row, true);
+        served.set(copy, html);
         if (placed) {
           if (placed === cursor) cursor = copy;
           placed.replaceWith(copy);
