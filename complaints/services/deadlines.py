@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from complaints.models import OPEN, Complaint, TimelineEvent
+from console import events
 
 FIRST_REPLY = timedelta(hours=24)
 COMPLETION = timedelta(hours=72)
@@ -25,6 +26,13 @@ def at_risk_margin() -> timedelta:
     return timedelta(minutes=getattr(settings, "COMPLAINTS_AT_RISK_MINUTES", 240))
 
 
+def margin_for(length: timedelta) -> timedelta:
+    """The due-soon margin of a deadline `length` after its start: the setting, but never more
+    than half the time there is (a 60-minute immediate-service target is not "due soon" the
+    moment the complaint arrives)."""
+    return min(at_risk_margin(), length / 2)
+
+
 def deadlines_for(complaint_time: datetime, *, immediate: bool) -> tuple[datetime, datetime]:
     first = immediate_first_reply() if immediate else FIRST_REPLY
     return complaint_time + first, complaint_time + COMPLETION
@@ -38,7 +46,7 @@ def sla_status_for(complaint: Complaint, now: datetime | None = None) -> str:
     due = complaint.complete_due_at if complaint.first_replied_at else complaint.first_reply_due_at
     if now >= due:
         return Complaint.Sla.OVERDUE
-    if now >= due - at_risk_margin():
+    if now >= due - margin_for(due - complaint.complaint_time):
         return Complaint.Sla.AT_RISK
     return Complaint.Sla.ON_TRACK
 
@@ -77,4 +85,7 @@ def sla_refresh(*, complaint_pk: int, now: datetime | None = None) -> int:
         )
         complaint.sla_status = status
         complaint.save(update_fields=["sla_status", "updated_at"])
+        events.announce(
+            events.COMPLAINT_CHANGED, merchant_id=complaint.merchant_id, complaint_id=complaint.pk
+        )
         return 1

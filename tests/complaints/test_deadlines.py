@@ -59,3 +59,25 @@ def test_processed_complaints_are_left_alone(merchant):
     with time_machine.travel(T0 + timedelta(hours=100), tick=False):
         assert sla_sweep() == 0
     assert status(complaint) == "on_track"
+
+
+def test_an_immediate_service_complaint_is_not_due_soon_the_moment_it_arrives(
+    merchant, django_capture_on_commit_callbacks
+):
+    from console.models import LiveEvent
+
+    complaint = make_complaint(
+        merchant,
+        complaint_time=T0,
+        need_immediate_service=True,
+        first_reply_due_at=T0 + timedelta(minutes=60),
+    )
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        sla_sweep()
+        assert status(complaint) == "on_track"  # the 240-minute margin is capped at 30 here
+    with time_machine.travel(T0 + timedelta(minutes=31), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sla_sweep() == 1
+        assert status(complaint) == "at_risk"
+    # Open queues and pages hear of it at once.
+    assert LiveEvent.objects.filter(kind="complaint.changed", complaint_id=complaint.pk).exists()
