@@ -8,6 +8,7 @@ composer's response fires it). Screenshots in both languages go to artifacts/scr
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -58,6 +59,10 @@ def page_errors(page):
 
 def box(locator) -> dict[str, float]:
     found = locator.bounding_box()
+    deadline = time.monotonic() + 5
+    while found is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # a live re-read is swapping the history in at this instant
+        found = locator.bounding_box()
     assert found is not None, f"{locator} is not laid out"
     return found
 
@@ -91,6 +96,9 @@ def test_the_conversation_follows_new_consumer_messages_unless_the_agent_scrolle
 
     log_in(page, live_server.url, agent.username)
     page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    # The stream is up and has replayed what came just before the page: the history is settled.
+    expect(page.locator("body")).to_have_attribute("data-live-state", "live")
+    page.wait_for_load_state("networkidle")
     chat = page.get_by_test_id("conversation")
     scroller = page.get_by_test_id("history-scroll")
     card = page.locator("[data-controller=conversation]")
