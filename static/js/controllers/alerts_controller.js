@@ -116,7 +116,9 @@ export default class extends Controller {
     this.restoreFocus(items);
     this.dropToastIfGone(items);
     const fresh = this.notify(items);
-    if (fresh.length && !this.isOpen) this.showToast(fresh);
+    // Pushed alerts may arrive one list re-read at a time: a toast still showing means more.
+    const more = !this.toastTarget.hidden;
+    if (fresh.length && !this.isOpen) this.showToast(fresh, more);
   }
 
   // Raises the browser notifications; returns the alerts this browser session had not seen.
@@ -171,7 +173,7 @@ export default class extends Controller {
   // --- the toast ---------------------------------------------------------------------------
 
   // One toast, whatever arrived: the newest new alert, and a line saying there are more.
-  showToast(fresh) {
+  showToast(fresh, more = false) {
     const newest = fresh[0];
     const body = document.createDocumentFragment();
     for (const child of newest.children) {
@@ -180,7 +182,7 @@ export default class extends Controller {
       body.append(copy);
     }
     this.toastBodyTarget.replaceChildren(body);
-    this.toastMoreTarget.hidden = fresh.length < 2;
+    this.toastMoreTarget.hidden = fresh.length < 2 && !more;
     this.toastTarget.dataset.alertId = newest.dataset.alertId;
     this.toastTarget.hidden = false;
     this.toastRemaining = TOAST_MS;
