@@ -11,15 +11,13 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from wechatpay import crypto
+from wechatpay.client_images import ImageEndpoints
 from wechatpay.credentials import MerchantCredentials, Signer
 from wechatpay.errors import ApiError, InvalidArgumentError, UnknownSerialError
-from wechatpay.images import build_upload
 from wechatpay.models import (
     Complaint,
-    DownloadedImage,
     HistoryEntry,
     NotificationUrl,
-    UploadedImage,
 )
 from wechatpay.transport import RawResponse, Timeout, Transport, wire_target
 from wechatpay.verifier import Verifier
@@ -40,15 +38,13 @@ logger = logging.getLogger("wechatpay")
 
 PRODUCTION_URL = "https://api.mch.weixin.qq.com"
 PRODUCTION_BACKUP_URL = "https://api2.mch.weixin.qq.com"
-OFFICIAL_HOSTS = frozenset({"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 NOTIFICATIONS = "/v3/merchant-service/complaint-notifications"
-IMAGES = "/v3/merchant-service/images/"
 CERTIFICATES = "/v3/certificates"
 _DEFAULT = object()
 
 
-class Client:
+class Client(ImageEndpoints):
     """One merchant's complaint API client. Cheap to keep (one pooled Session); thread-safe."""
 
     def __init__(
@@ -218,52 +214,6 @@ class Client:
         }
         path = complaint_path(complaint_id, "update-refund-progress")
         self._call("POST", path, body=dump_json(body))
-
-    # --- images -------------------------------------------------------------
-
-    def upload_image(self, content: bytes, filename: str) -> UploadedImage:
-        """Upload a JPG/PNG/BMP (≤ 2 MB, type judged by content); the signature covers `meta`."""
-        upload = build_upload(content, filename)
-        response = self._call(
-            "POST",
-            IMAGES + "upload",
-            body=upload.body,
-            sign_body=upload.meta.encode("utf-8"),
-            content_type=upload.content_type,
-        )
-        media_id = parse_json(response).get("media_id")
-        if not isinstance(media_id, str) or not media_id:
-            raise unexpected(response, "image upload returned no media_id")
-        return UploadedImage(media_id=media_id, sha256=upload.sha256)
-
-    def download_image(self, media_url: str) -> DownloadedImage:
-        """Fetch a complaint image by its media_url exactly as WeChat gave it (already
-        percent-encoded: never encoded again). The answer is unsigned by design (§3.9)."""
-        target = self._media_target(media_url)
-        response = self._call("GET", target, accept="*/*", verify=False)
-        return DownloadedImage(
-            content=response.body,
-            content_type=response.headers.get("Content-Type", "application/octet-stream"),
-        )
-
-    def _media_target(self, media_url: str) -> str:
-        parts = urlsplit(media_url)
-        if parts.scheme or parts.netloc:
-            allowed = set(OFFICIAL_HOSTS)
-            for url in (self.transport.base_url, self.transport.backup_url):
-                if url:
-                    allowed.add(urlsplit(url).netloc)
-            if parts.netloc not in allowed:
-                raise InvalidArgumentError(
-                    f"media_url host {parts.netloc!r} is not WeChat Pay's; refusing to sign for it"
-                )
-            target = media_url[len(f"{parts.scheme}://{parts.netloc}") :]
-        else:
-            target = media_url
-        target = target.partition("#")[0]
-        if not target.startswith(IMAGES) or target == IMAGES + "upload":
-            raise InvalidArgumentError(f"not a complaint image URL: {media_url!r}")
-        return target
 
     # --- notification URL ---------------------------------------------------
 
