@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 
 import wechatpay
-from wechatpay.client import OFFICIAL_HOSTS
+from wechatpay.client_images import OFFICIAL_HOSTS
 
 # CallResult.kind: who failed.
 WECHAT = "wechat"  # WeChat Pay answered with an error code
