@@ -19,8 +19,8 @@ from complaints.services import (
     on_complaint_handled,
 )
 from console import events
+from console.retry_policy import delivery_settings
 from messaging.models import Reply
-from messaging.services.retry_policy import delivery_settings
 from messaging.services.sweeper import enqueue_now
 
 Status = Reply.Status
