@@ -12,7 +12,7 @@ from console.roles import AGENT, SUPERVISOR
 from merchants.models import Merchant
 from refunds.models import RefundLimits
 from refunds.services import refund_request
-from tests.factories import assign, make_complaint, make_merchant
+from tests.factories import assign, make_complaint, make_merchant, wire_merchant
 from tests.fixtures.users import make_user
 
 
@@ -75,3 +75,11 @@ def people(merchant):
     for user in users.values():
         assign(user, merchant)
     return users
+
+
+@pytest.fixture
+def wired(db, sandbox, sandbox_merchant) -> Merchant:
+    """A merchant talking to the sandbox over real HTTP (its credentials, its keys)."""
+    merchant = wire_merchant(sandbox_merchant)
+    set_limits(merchant, per_refund=5000, per_day=8000)
+    return merchant
