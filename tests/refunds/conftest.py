@@ -64,8 +64,7 @@ def complaint(merchant) -> Complaint:
     return order_complaint(merchant)
 
 
-@pytest.fixture
-def people(merchant):
+def staff_of(merchant: Merchant) -> dict:
     users = {
         "agent": make_user("agent_r", AGENT),
         "agent2": make_user("agent_r2", AGENT),
@@ -75,6 +74,17 @@ def people(merchant):
     for user in users.values():
         assign(user, merchant)
     return users
+
+
+@pytest.fixture
+def people(merchant) -> dict:
+    return staff_of(merchant)
+
+
+@pytest.fixture
+def staff(wired) -> dict:
+    """The same people, working the sandbox-wired merchant."""
+    return staff_of(wired)
 
 
 @pytest.fixture
