@@ -11,11 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from refunds.services.requests import REASON_MAX
 
 
-class YuanField(forms.CharField):
-    """ "12.50" -> 1250 fen; more than two decimals, negative or not a number is refused."""
+class YuanField(forms.Field):
+    """Yuan as typed ("12.50") to integer fen (1250); more than two decimals, a negative amount
+    (or zero, unless allowed) or not a number is refused."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "20"})
+
+    def __init__(self, *args, allow_zero: bool = False, **kwargs) -> None:
+        self.allow_zero = allow_zero
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value).replace(",", "").replace("¥", "").strip()
+        value = str(value or "").replace(",", "").replace("¥", "").strip()
         if value in self.empty_values:
             return None
         try:
@@ -24,7 +31,7 @@ class YuanField(forms.CharField):
             raise forms.ValidationError(_("Enter an amount in yuan, e.g. 12.50.")) from exc
         if not amount.is_finite() or amount.as_tuple().exponent < -2:
             raise forms.ValidationError(_("Enter an amount in yuan with at most two decimals."))
-        if amount <= 0:
+        if amount < 0 or (amount == 0 and not self.allow_zero):
             raise forms.ValidationError(_("Enter an amount above zero."))
         if amount > Decimal("100000000"):
             raise forms.ValidationError(_("This amount is too large."))
@@ -34,7 +41,7 @@ class YuanField(forms.CharField):
 class RefundForm(forms.Form):
     request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     seen_refunds = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-    amount = YuanField(label=_("Amount (yuan)"), max_length=20)
+    amount = YuanField(label=_("Amount (yuan)"))
     reason = forms.CharField(
         label=_("Reason shown to the user"), required=False, max_length=REASON_MAX
     )
@@ -51,8 +58,8 @@ class DeclineForm(forms.Form):
 
 
 class LimitsForm(forms.Form):
-    per_refund = YuanField(label=_("An agent may refund alone, per refund (yuan)"), max_length=20)
-    per_day = YuanField(label=_("An agent may refund alone, per day (yuan)"), max_length=20)
+    per_refund = YuanField(label=_("An agent may refund alone, per refund (yuan)"), allow_zero=True)
+    per_day = YuanField(label=_("An agent may refund alone, per day (yuan)"), allow_zero=True)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
