@@ -13,7 +13,7 @@ def register_panels() -> None:
             url_name="refunds:panel",
             testid="refund-panel",
             permissions=("work_complaints",),
-            live=f"{events.REFUND_CHANGED} {events.ORDER_CHANGED}",
+            # No live kinds: the panel's own status part re-reads itself (the form must not).
             kwargs=lambda context: {"pk": context["complaint"].pk},
         )
     )

@@ -77,7 +77,9 @@ def _ensure_fresh(complaint) -> None:
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
     _ensure_fresh(complaint)
-    return render(request, "refunds/_panel.html", panel_context(request, complaint))
+    # A live re-read takes the status part only: the form keeps what the agent is typing.
+    template = "refunds/_panel_status.html" if request.GET.get("part") == "status" else None
+    return render(request, template or "refunds/_panel.html", panel_context(request, complaint))
 
 
 @require_POST

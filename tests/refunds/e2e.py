@@ -28,7 +28,7 @@ def worker_env(monkeypatch, live_server) -> None:
 
 
 def sandbox_order_complaint(
-    sandbox, merchant: Merchant, *, amount: int, problem_type: str = "", **options
+    sandbox, merchant: Merchant, *, amount: int, problem_type: str = "OTHERS", **options
 ) -> Complaint:
     """A complaint filed in the sandbox (its order paid `amount` fen), mirrored as sync would."""
     digits = str(secrets.randbelow(10**24)).zfill(24)
@@ -37,7 +37,7 @@ def sandbox_order_complaint(
     if problem_type == "REFUND":
         overrides["apply_refund_amount"] = amount
     (complaint_id,) = sandbox.control.create_complaints(
-        merchant.mchid, 1, problem_type=problem_type or None, **overrides, **options
+        merchant.mchid, 1, problem_type=problem_type, **overrides, **options
     )
     (order,) = sandbox.control.orders(complaint_id=complaint_id)
     info = {
