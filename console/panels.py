@@ -20,7 +20,7 @@ from console.roles import perm
 
 @dataclass(frozen=True)
 class Panel:
-    slot: str  # e.g. "complaint.detail", "messaging.kpis", "messaging.history"
+    slot: str  # e.g. "complaint_detail", "messaging_kpis", "messaging_history"
     url_name: str
     testid: str
     permissions: tuple[str, ...] = ()  # any of these codenames (none: every signed-in user)

@@ -9,7 +9,7 @@ from console.panels import Panel, panel_register
 def register_panels() -> None:
     panel_register(
         Panel(
-            slot="complaint.detail",
+            slot="complaint_detail",
             url_name="refunds:panel",
             testid="refund-panel",
             permissions=("work_complaints",),
@@ -19,7 +19,7 @@ def register_panels() -> None:
     )
     panel_register(
         Panel(
-            slot="messaging.history",
+            slot="messaging_history",
             url_name="refunds:history_link",
             testid="refund-history-link",
             permissions=("review_replies", "manage_merchants"),
@@ -27,7 +27,7 @@ def register_panels() -> None:
     )
     panel_register(
         Panel(
-            slot="messaging.kpis",
+            slot="messaging_kpis",
             url_name="refunds:kpis_panel",
             testid="refund-kpis",
             permissions=("review_replies", "manage_merchants"),

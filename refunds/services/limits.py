@@ -44,7 +44,6 @@ def limits_set(
         raise LimitsError(_("Limits cannot be negative."))
     with transaction.atomic():
         before = limits_for(merchant)
-        old = {"per_refund": before.per_refund, "per_day": before.per_day}
         limits, _created = RefundLimits.objects.update_or_create(
             merchant=merchant,
             defaults={"per_refund": per_refund, "per_day": per_day, "updated_by": user},
@@ -56,7 +55,10 @@ def limits_set(
             target_type="merchant",
             target_id=merchant.mchid,
             mchid=merchant.mchid,
-            changes={"before": old, "after": {"per_refund": per_refund, "per_day": per_day}},
+            changes={
+                "per_refund": [before.per_refund, per_refund],
+                "per_day": [before.per_day, per_day],
+            },
         )
     return limits
 

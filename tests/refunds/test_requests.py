@@ -149,7 +149,7 @@ def test_limits_are_set_by_supervisors_and_audited(merchant, people):
         limits_set(merchant=merchant, per_refund=1, per_day=1, user=people["agent"])
     limits_set(merchant=merchant, per_refund=100, per_day=200, user=people["supervisor"])
     event = AuditEvent.objects.get(action="refund.limits_changed")
-    assert event.changes["after"] == {"per_refund": 100, "per_day": 200}
+    assert event.changes == {"per_refund": [5000, 100], "per_day": [8000, 200]}
 
 
 def test_a_refund_request_complaint_is_approved_in_the_same_action(merchant, people):
