@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import auth, keys
+from sandbox import auth, keys, payments
 from sandbox.faults import Faults
 from sandbox.notifier import Notifier
 from sandbox.ratelimit import RateLimiter
+from sandbox.refund_events import RefundProcessor
 from sandbox.store import Store
 from sandbox.web import ApiError, Request, Response
 
@@ -31,6 +32,13 @@ class Settings:
     # Precede each delivery with a probe whose signature starts with WECHATPAY/SIGNTEST/ (§5.3):
     # WeChat sends such traffic to check that receivers really verify signatures.
     notification_probes: bool = False
+    # Refunds: seconds from acceptance to the outcome (SUCCESS unless a fault says ABNORMAL or
+    # CLOSED; real 零钱 refunds take up to 5 minutes), the least seconds between two refunds of
+    # one order (WeChat asks for 60; 0 = not enforced), and whether refunds write to the
+    # complaints about the order (refund spec §9).
+    refund_delay: float = 3.0
+    refund_min_interval: float = 0.0
+    refund_complaint_coupling: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         """Apply all values or none: each is checked before anything changes."""
@@ -63,9 +71,12 @@ class Sandbox:
         self.settings = settings or Settings()
         self.platform = keys.load_or_generate(data_dir / "platform")
         self.store = Store(data_dir / "sandbox.sqlite3")
+        with self.store.transaction() as db:
+            payments.install(db)
         self.faults = Faults()
         self.rate_limiter = RateLimiter()
         self.notifier = Notifier(self)
+        self.refunds = RefundProcessor(self)
         self.id_lock = threading.Lock()
         # Imported here: both modules take the app as their context.
         from sandbox.api import WeChatApi
@@ -76,8 +87,10 @@ class Sandbox:
 
     def start(self) -> None:
         self.notifier.start()
+        self.refunds.start()
 
     def stop(self) -> None:
+        self.refunds.stop()
         self.notifier.stop()
         self.store.close()
 

@@ -10,6 +10,7 @@ from wechatpay.errors import (
     NotificationDecryptError,
     NotificationError,
     PayerPhoneDecryptError,
+    PaymentApiError,
     SignatureError,
     StaleTimestampError,
     TransportError,
@@ -25,8 +26,17 @@ from wechatpay.models import (
     NotificationUrl,
     UploadedImage,
 )
+from wechatpay.models_payments import (
+    Order,
+    OrderAmount,
+    Refund,
+    RefundAmount,
+    RefundNotification,
+    RefundNotificationAmount,
+)
 from wechatpay.notifications import parse_notification
 from wechatpay.phone import decrypt_payer_phone
+from wechatpay.refund_notifications import parse_refund_notification
 from wechatpay.verifier import Verifier, header_lookup
 
 __all__ = [
@@ -43,7 +53,14 @@ __all__ = [
     "NotificationError",
     "NotificationEvent",
     "NotificationUrl",
+    "Order",
+    "OrderAmount",
     "PayerPhoneDecryptError",
+    "PaymentApiError",
+    "Refund",
+    "RefundAmount",
+    "RefundNotification",
+    "RefundNotificationAmount",
     "SignatureError",
     "Signer",
     "StaleTimestampError",
@@ -56,4 +73,5 @@ __all__ = [
     "WechatPayError",
     "decrypt_payer_phone",
     "parse_notification",
+    "parse_refund_notification",
 ]

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 from wechatpay import crypto
 from wechatpay.client_images import ImageEndpoints
+from wechatpay.client_payments import PaymentEndpoints
 from wechatpay.credentials import MerchantCredentials, Signer
 from wechatpay.errors import ApiError, InvalidArgumentError, UnknownSerialError
 from wechatpay.models import (
@@ -44,7 +45,7 @@ CERTIFICATES = "/v3/certificates"
 _DEFAULT = object()
 
 
-class Client(ImageEndpoints):
+class Client(ImageEndpoints, PaymentEndpoints):
     """One merchant's complaint API client. Cheap to keep (one pooled Session); thread-safe."""
 
     def __init__(
