@@ -18,12 +18,13 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Q, Value
 from django.db.models.functions import Cast
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
 from complaints.search.sources import COMPLAINT, MESSAGE, NOTE, REPLY, sources_for
-from complaints.search.text import Term, excerpt, normalize, parse_query
+from complaints.search.text import FRAGMENT_MIN_CHARS, Term, excerpt, normalize, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +119,12 @@ def _all_contain(values: list[str]) -> Q:
 
 
 def _exact_condition(term: Term) -> Q:
-    if term.kind == "phone":
-        return Q(payer_phone_last4=term.value)
     if term.kind == "amount":
         return Q(amount=int(term.value))
-    return Q(complaint_id=term.value) | Q(transaction_id=term.value) | Q(out_trade_no=term.value)
+    # `search.ids` holds each number followed by a space (trigram GIN index on PostgreSQL).
+    if len(term.value) >= FRAGMENT_MIN_CHARS:
+        return Q(search__ids__contains=term.value)
+    return Q(search__ids__contains=term.value + " ")
 
 
 def search_condition(q: str) -> Q:
@@ -184,16 +186,27 @@ def search_hits(complaints: list[Complaint], q: str, limit: int = 3) -> dict[int
     return hits
 
 
+def _id_excerpt(value: str, term: str) -> SafeString | None:
+    """`value` (an order number) with `term` marked where the search found it, or None."""
+    folded = value.lower()
+    at = folded.find(term) if len(term) >= FRAGMENT_MIN_CHARS else len(value) - len(term)
+    if at < 0 or not folded.endswith(term, 0, at + len(term)):
+        return None
+    return format_html("{}<mark>{}</mark>{}", value[:at], value[at : at + len(term)],
+                       value[at + len(term) :])  # fmt: skip
+
+
 def _exact_hits(complaint: Complaint, terms: list[Term], labels: dict[str, str]) -> list[Hit]:
     found = []
     for term in terms:
-        if term.kind == "phone" and complaint.payer_phone_last4 == term.value:
-            found.append(Hit("phone", labels["phone"], complaint.payer_phone_masked))
-        elif term.kind == "amount" and str(complaint.amount) == term.value:
+        if term.kind == "amount" and str(complaint.amount) == term.value:
             found.append(Hit("order", labels["order"], f"¥{int(term.value) / 100:.2f}"))
-        elif term.kind == "identifier" and term.value in (
-            complaint.transaction_id,
-            complaint.out_trade_no,
-        ):
-            found.append(Hit("order", labels["order"], term.value))
+        if term.kind != "identifier":
+            continue
+        if complaint.payer_phone_last4 == term.value:
+            found.append(Hit("phone", labels["phone"], complaint.payer_phone_masked))
+        for value in (complaint.transaction_id, complaint.out_trade_no):
+            marked = _id_excerpt(value or "", term.value)
+            if marked:
+                found.append(Hit("order", labels["order"], marked))
     return found
