@@ -80,6 +80,10 @@ def search_pages(open_one) -> dict[str, str]:
         "search:transaction_id": f"/complaints/?view=open&q={open_one.transaction_id}",
         "search:out_trade_no": f"/complaints/?view=done&q={open_one.out_trade_no}",
         "search:phone suffix": f"/complaints/?view=open&q={open_one.payer_phone_last4}",
+        "search:transaction id end": f"/complaints/?view=open&q={open_one.transaction_id[-6:]}",
+        "search:transaction id piece": (
+            f"/complaints/?view=open&q={open_one.transaction_id[-12:-2]}"
+        ),
         "search:amount": f"/complaints/?view=open&q={amount}",
         "search:2 chars common 退款": "/complaints/?view=open&q=退款",
         "search:2 chars common, done": "/complaints/?view=done&q=退款",
