@@ -32,7 +32,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": queue_rows(page.rows, page.presence, hits=hits),
+        "rows": queue_rows(page.rows, page.presence, hits=hits, search=filters.q),
         "views": [(v, VIEW_LABELS[v]) for v in QUEUE_VIEWS],
         "current_view": filters.view,
         "view_links": {v: "?" + urlencode({**params, "view": v}) for v in QUEUE_VIEWS},
