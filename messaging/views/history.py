@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from console.people import PersonChoiceField
 from console.roles import perm
@@ -152,7 +153,7 @@ def reply_status(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "messaging/_reply_status.html", context)
     if not context["polling"]:
         # Settled (delivered or failed): the complaint page refreshes its timeline and facts.
-        response["HX-Trigger"] = "complaint-replied"
+        trigger_client_event(response, "complaint-replied")
     return response
 
 
