@@ -26,6 +26,7 @@ from complaints.services.search import complaint_search_refresh
 from console import events
 from console.encryption import encrypt_text
 from merchants.models import Merchant
+from merchants.services import decrypt_payer_phone
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +116,6 @@ def _set_phone(complaint: Complaint, merchant: Merchant, ciphertext: str | None)
     """A payer's phone never changes: decrypt it once, keep it encrypted with our keys."""
     if not ciphertext or complaint.payer_phone_encrypted:
         return
-    from merchants.services import decrypt_payer_phone
-
     try:
         phone = decrypt_payer_phone(merchant, ciphertext)
     except Exception as exc:  # noqa: BLE001 - keep the complaint, record why the phone is missing

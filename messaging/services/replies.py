@@ -21,9 +21,11 @@ from complaints.services.reply_side import (
     complaint_reply_queued,
 )
 from console import events
+from merchants.services import NoActiveCredentials
 from messaging.models import Reply
 from messaging.services.retry_policy import delivery_settings
 from messaging.services.sweeper import enqueue_now
+from wechatpay import InvalidArgumentError, VerificationError
 
 Status = Reply.Status
 Endpoint = Reply.Endpoint
@@ -42,8 +44,6 @@ RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
 
 def configuration_errors() -> tuple[type[Exception], ...]:
     """Raised while building a merchant's client: missing or unusable credentials."""
-    from merchants.services import NoActiveCredentials
-
     return (NoActiveCredentials, ImproperlyConfigured, ObjectDoesNotExist, LookupError)
 
 
@@ -252,8 +252,6 @@ def reply_mark_failed(*, reply: Reply, code: str, message: str) -> None:
 
 
 def code_for_exception(exc: Exception) -> str:
-    from wechatpay import InvalidArgumentError, VerificationError
-
     if isinstance(exc, VerificationError):
         return "VERIFICATION_FAILED"
     if isinstance(exc, InvalidArgumentError):
