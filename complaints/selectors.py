@@ -16,6 +16,7 @@ from complaints.models import (
     HistoryEntry,
     TimelineEvent,
 )
+from complaints.ports import reply_side
 from merchants.selectors import merchant_ids_visible_to
 
 PAGE_SIZE = 50
@@ -149,7 +150,7 @@ class TimelineItem:
     at: datetime
     source: str  # "wechat" | "event" | "reply"
     obj: Any
-    status: dict[str, Any] | None = None  # a reply's live-status context (set by the view)
+    status: dict[str, Any] | None = None  # a reply's live-status context
 
 
 # The reply item itself shows these (with its live status), so they would only repeat it.
@@ -160,11 +161,8 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineItem]:
     """WeChat's negotiation history, the console's own events (claims, notes, …) and its reply
     attempts, merged in time order, each message once: a history entry that is one of the
     console's own replies (same log_id) is shown as that reply. Three queries, whatever the
-    lengths."""
-    from messaging.models import Reply
-
-    replies = list(Reply.objects.filter(complaint=complaint).select_related("author"))
-    sent = {reply.log_id for reply in replies if reply.log_id}
+    lengths. The replies (with their live status) come from the app that sends them."""
+    replies, sent = reply_side().timeline(complaint)
     items = [
         TimelineItem(entry.operate_time, "wechat", entry)
         for entry in HistoryEntry.objects.filter(complaint=complaint).order_by("operate_time", "id")
@@ -174,7 +172,7 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineItem]:
     items += [
         TimelineItem(event.created_at, "event", event) for event in events.select_related("actor")
     ]
-    items += [TimelineItem(reply.created_at, "reply", reply) for reply in replies]
+    items += replies
     items.sort(key=lambda item: item.at)
     return items
 

@@ -11,7 +11,7 @@ import re
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ class RawResponse:
     headers: CaseInsensitiveDict[str]
     body: bytes
     request_id: str | None
+    duration_ms: float = 0.0  # from the first byte sent (failover included) to the last read
 
 
 # RFC 3986 §3.3/§3.4: what may stand unescaped in a path and a query (urllib3 uses the same sets).
@@ -130,14 +131,14 @@ class Transport:
                     kind=failure_kind(exc2.cause),
                     host=self.backup_url,
                 ) from exc2
-        request_id = response.headers.get("Request-ID")
+        response = replace(response, duration_ms=(time.perf_counter() - started) * 1000)
         logger.info(
             "%s %s -> %s in %.1f ms (Request-ID %s)",
             method,
             target.partition("?")[0],
             response.status,
-            (time.perf_counter() - started) * 1000,
-            request_id or "-",
+            response.duration_ms,
+            response.request_id or "-",
         )
         return response
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "complaints",
     "messaging",
     "automation",
+    "devtools",  # demo_setup; no app imports it
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,8 @@ from messaging.selectors.history import (
     reply_for_user,
     reply_history,
 )
-from messaging.services.replies import reply_failure_explanation, reply_resend
+from messaging.selectors.timeline import status_context
+from messaging.services.replies import reply_resend
 
 review_required = permission_required(perm("review_replies"), raise_exception=True)
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
@@ -135,14 +136,6 @@ def history_xlsx(request: HttpRequest) -> FileResponse:
 
 
 # --- the live status of one reply (complaint page; polled with htmx) ---------------------------
-
-
-def status_context(reply: Reply) -> dict:
-    polling = reply.status in Reply.OPEN_STATUSES
-    context = {"reply": reply, "status_loaded": True, "polling": polling}
-    if reply.status == Reply.Status.FAILED:
-        context["reason"], context["fix"] = reply_failure_explanation(reply)
-    return context
 
 
 @require_GET

@@ -10,10 +10,10 @@ import pytest
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
+from devtools.schema_strategies import example_blocks
 from messaging.schema import BLOCK_CONTENT, BlockType, normal_message_json_schema
 from messaging.schema.blocks import BLOCKS, block_kind, block_plain_text
 from messaging.schema.places import kind_label
-from messaging.schema_strategies import example_blocks
 from messaging.templatetags.messaging_tags import message_schema
 
 KINDS = [kind.type for kind in BLOCKS]
