@@ -145,6 +145,11 @@ def detail_of(n: int) -> str:
     return search_data.complaint_text(TEXTS[n % len(TEXTS)], n)
 
 
+def ids_of(n: int) -> list[str]:
+    """Complaint number n's complaint, transaction and order numbers and phone suffix."""
+    return [f"2002{n:023d}", f"42{n:026d}", f"OT{n:010d}", f"{n:08d}"[-4:]]
+
+
 def complaint_row(n: int, now: datetime, merchants, users) -> tuple:
     rng = random.Random(n)
     created = now - timedelta(minutes=rng.randrange(90 * 24 * 60))
@@ -174,9 +179,10 @@ def complaint_row(n: int, now: datetime, merchants, users) -> tuple:
     assignee = users[rng.randrange(len(users))].pk if rng.random() < 0.6 else None
     problem = rng.choice(["REFUND", "SERVICE_NOT_WORK", "OTHERS", "OTHERS"])
     amount = 100 * (1 + n % 997)
-    order = [{"transaction_id": f"42{n:026d}", "out_trade_no": f"OT{n:010d}", "amount": amount}]
+    complaint_id, transaction_id, out_trade_no, _ = ids_of(n)
+    order = [{"transaction_id": transaction_id, "out_trade_no": out_trade_no, "amount": amount}]
     return (
-        merchant.pk, f"2002{n:023d}", merchant.mchid, created, detail_of(n),
+        merchant.pk, complaint_id, merchant.mchid, created, detail_of(n),
         state, search_data.PROBLEM, problem, 3000 if problem == "REFUND" else None, 1,
         False, state != "PROCESSED" and rng.random() < 0.2, False, urgent,
         False, f"openid{n}", "", phone[-4:], phone[:3] + "****" + phone[-4:],
@@ -236,7 +242,11 @@ def seed(complaints: int, history: int, merchants, users) -> None:
         copy_rows,
         (
             search_data.search_row(
-                low + i, detail_of(i), search_data.history_of(i, complaints, history, per), now
+                low + i,
+                detail_of(i),
+                search_data.history_of(i, complaints, history, per),
+                ids_of(i),
+                now,
             )
             for i in range(complaints)
         ),

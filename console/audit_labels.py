@@ -9,6 +9,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from console.roles import ROLE_LABELS
+
 ACTIONS: dict[str, Promise] = {
     "login.failed": _("Failed login"),
     "login.locked": _("Login locked for every address"),
@@ -145,9 +147,6 @@ def event_change_rows(event: Any) -> list[tuple[str, str]]:
 def readable(value: Any, key: str = "") -> str:
     """A JSON value as a person reads it: Yes/No, a dash for nothing, lists joined, role and
     merchant-kind codes by their labels."""
-    from console.roles import ROLE_LABELS
-    from merchants.models import Merchant
-
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -158,6 +157,15 @@ def readable(value: Any, key: str = "") -> str:
         return ", ".join(readable(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{CHANGE_KEYS.get(k, k)}: {readable(v, k)}" for k, v in value.items())
-    if key == "kind":
-        return str(dict(Merchant.Kind.choices).get(value, value))
+    if key in _VALUE_LABELS:
+        return str(_VALUE_LABELS[key].get(value, value))
     return str(value)
+
+
+# Codes an app above console names (merchants: a merchant's "kind"); registered from its ready().
+_VALUE_LABELS: dict[str, dict[Any, Any]] = {}
+
+
+def value_labels_register(key: str, labels: dict[Any, Any]) -> None:
+    """Show the audit log's values under `key` by these labels (called from AppConfig.ready())."""
+    _VALUE_LABELS[key] = labels

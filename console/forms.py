@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from console.audit_labels import action_choices
@@ -18,3 +19,9 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ConsoleFormRenderer(TemplatesSetting):
+    """One template for every field (`{{ form.x.as_field_group }}`): templates/forms/field.html."""
+
+    field_template_name = "forms/field.html"

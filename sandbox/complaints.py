@@ -16,7 +16,7 @@ from sandbox.web import ApiError
 from wechatpay import crypto
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
     from sandbox.store import Merchant
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -62,7 +62,7 @@ def history_entry(operator: str, operate_type: str, details: str = "", **extra: 
     return entry
 
 
-def _store_demo_images(app: Sandbox, mchid: str, count: int) -> list[str]:
+def _store_demo_images(app: State, mchid: str, count: int) -> list[str]:
     paths = []
     for _ in range(count):
         media_id = seed.complaint_media_id()
@@ -72,7 +72,7 @@ def _store_demo_images(app: Sandbox, mchid: str, count: int) -> list[str]:
 
 
 def build_complaint(
-    app: Sandbox, mchid: str, need_immediate_service: bool, problem_type: str | None
+    app: State, mchid: str, need_immediate_service: bool, problem_type: str | None
 ) -> tuple[dict[str, Any], str]:
     title, detail, kind, amount = seed.pick_template(problem_type)
     complaint: dict[str, Any] = {
@@ -108,7 +108,7 @@ def build_complaint(
 
 
 def create_complaints(
-    app: Sandbox,
+    app: State,
     *,
     mchid: str,
     count: int,

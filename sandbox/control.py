@@ -13,7 +13,7 @@ from sandbox.web import ApiError, Request, Response
 from wechatpay import crypto
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 Handler = Callable[[Request, re.Match[str]], Response]
 APIV3_KEY = re.compile(r"^[\x21-\x7e]{32}$")
@@ -28,7 +28,7 @@ def _require(body: Any, name: str, kind: type | tuple[type, ...]) -> Any:
 
 
 class ControlApi:
-    def __init__(self, app: Sandbox) -> None:
+    def __init__(self, app: State) -> None:
         self.app = app
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"/_sandbox/?"), self.index_page),

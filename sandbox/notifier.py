@@ -25,7 +25,7 @@ from sandbox.auth import new_request_id
 from wechatpay import crypto
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 log = logging.getLogger("sandbox.notifier")
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -73,7 +73,7 @@ def build_body(apiv3_key: str, complaint_id: str, action_type: str) -> str:
 
 
 class Notifier:
-    def __init__(self, app: Sandbox) -> None:
+    def __init__(self, app: State) -> None:
         self.app = app
         # An Event, not a Condition: poke() runs inside store transactions, so waking the
         # thread must never wait for a lock the notifier could hold while reading the store.

@@ -1,5 +1,6 @@
 """Framework-free client for WeChat Pay APIv3 consumer complaints. See README.md."""
 
+from wechatpay.calls import CallInfo
 from wechatpay.client import Client
 from wechatpay.credentials import MerchantCredentials, Signer
 from wechatpay.errors import (
@@ -41,6 +42,7 @@ from wechatpay.verifier import Verifier, header_lookup
 
 __all__ = [
     "ApiError",
+    "CallInfo",
     "Client",
     "Complaint",
     "DownloadedImage",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wechatpay.calls import CallInfo
 
 # Business errors that the same request can never fix; every other 4xx is final too.
 FINAL_CODES = frozenset(
@@ -15,6 +18,7 @@ class WechatPayError(Exception):
 
     retryable: bool = False
     request_id: str | None = None  # WeChat's Request-ID when there was an answer
+    call: CallInfo | None = None  # the answered call that raised it (status, Request-ID, time)
 
     @property
     def final(self) -> bool:
@@ -83,7 +87,7 @@ class PaymentApiError(ApiError):
 
     @classmethod
     def wrap(cls, error: ApiError, operation: str) -> PaymentApiError:
-        return cls(
+        wrapped = cls(
             error.status,
             error.code,
             error.message,
@@ -91,6 +95,8 @@ class PaymentApiError(ApiError):
             error.request_id,
             operation=operation,
         )
+        wrapped.call = error.call  # the HTTP facts of the answer (status, Request-ID, time)
+        return wrapped
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]

@@ -47,6 +47,12 @@ def tokens_of(normal: str) -> set[str]:
     return found
 
 
+def ids_document(values: list[str]) -> str:
+    """The stored ids of one complaint: each lower case and followed by a space, so `' 1234 '`
+    is a whole id and `'1234 '` the end of one (the same form migration 0005 writes)."""
+    return " " + " ".join(value.lower() for value in values if value) + " "
+
+
 def tsvector_text(normal: str) -> str:
     """The document's tokens in PostgreSQL's tsvector input form (no positions)."""
     return " ".join(f"'{token}'" for token in sorted(tokens_of(normal)))
@@ -57,8 +63,8 @@ def tsvector_text(normal: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
-    kind: str  # "text" | "identifier" | "phone" | "amount"
-    value: str  # normal form (text), the identifier as typed, four digits, or fen as a string
+    kind: str  # "text" | "identifier" | "amount"
+    value: str  # normal form (text), the identifier in lower case, or fen as a string
 
     @property
     def needs_like(self) -> bool:
@@ -79,22 +85,25 @@ def _query_tokens(word: str) -> set[str]:
     return {word[i : i + 2] for i in range(len(word) - 1)}
 
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]{5,64}$")
-# An id-like word with this many digits is a complaint, transaction or order number, matched
-# exactly (B-tree); with fewer (`iphone15`) it is text. Never both: an OR across the id columns
-# and the search table would walk the whole queue for a rare id.
-IDENTIFIER_MIN_DIGITS = 6
-PHONE_SUFFIX = re.compile(r"^\d{4}$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]{4,64}$")
+# An id-like word with this many digits (`8000`, `A0001`, `4200…`) is the end of a complaint,
+# transaction or order number or the phone's last four digits (a whole number is its own end);
+# with fewer (`iphone15`) it is text. Never both: digits are in most texts, so a rare number
+# would walk the whole queue looking for text that contains it.
+IDENTIFIER_MIN_DIGITS = 4
+# From this many characters an identifier also matches inside a number (a piece of a pasted
+# transaction id); a shorter one would match far too many (a date inside every id of a day).
+FRAGMENT_MIN_CHARS = 8
 AMOUNT = re.compile(r"^(?:¥(\d{1,9})(?:\.(\d{1,2}))?|(\d{1,9})\.(\d{1,2}))$")
 QUOTED_OR_WORD = re.compile(r'["“”]([^"“”]*)["“”]?|([^\s"“”]+)')
 
 
 def parse_query(q: str) -> list[Term]:
     """The terms of a search box's input, all of which must match (AND). `"…"` (or “…”) is a
-    phrase; four digits are a phone suffix; an id-like word with at least six digits is an
-    exact complaint, transaction or order number; `¥12` or `12.50` an order amount; anything
-    else is text, split at punctuation into words. Input that is only punctuation gives no
-    term."""
+    phrase; an id-like word with at least four digits is the end of a complaint, transaction
+    or order number or of the phone number (from eight characters: any piece of such a
+    number); `¥12` or `12.50` an order amount; anything else is text, split at punctuation
+    into words. Input that is only punctuation gives no term."""
     q = unicodedata.normalize("NFKC", (q or "")[:MAX_QUERY_CHARS].replace("\x00", " "))
     terms: list[Term] = []
     for quoted, word in QUOTED_OR_WORD.findall(q):
@@ -107,14 +116,12 @@ def parse_query(q: str) -> list[Term]:
 
 
 def _word_terms(word: str) -> list[Term]:
-    if PHONE_SUFFIX.match(word):
-        return [Term("phone", word)]
     amount = AMOUNT.match(word)
     if amount:
         yuan, cents = amount.group(1) or amount.group(3), amount.group(2) or amount.group(4) or ""
         return [Term("amount", str(int(yuan) * 100 + int(cents.ljust(2, "0"))))]
     if IDENTIFIER.match(word) and sum(c.isdigit() for c in word) >= IDENTIFIER_MIN_DIGITS:
-        return [Term("identifier", word)]
+        return [Term("identifier", word.lower())]
     return _text_terms(word, phrase=False)
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 import wechatpay
 from console.ratelimit import rate_limit_wait
 from merchants.models import Merchant
+from merchants.services import wechatpay_client
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,8 +63,6 @@ def with_retries(
 
 
 def client_for(merchant: Merchant) -> wechatpay.Client:
-    from merchants.services import wechatpay_client
-
     return wechatpay_client(merchant)
 
 

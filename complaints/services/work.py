@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.ports import reply_side
 from complaints.selectors import refund_decided
 from complaints.services.hooks import on_complaint_handled
 from complaints.services.search import complaint_search_refresh
@@ -156,9 +157,7 @@ def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = No
 
 
 def _submit(*, complaint: Complaint, user, endpoint: str, payload: dict, idempotent_id: uuid.UUID):
-    from messaging.services.replies import reply_submit
-
-    return reply_submit(
+    return reply_side().submit(
         complaint=complaint,
         author=user,
         endpoint=endpoint,

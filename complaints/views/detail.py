@@ -20,19 +20,8 @@ from complaints.selectors import (
     refund_decided,
 )
 from console.roles import perm
-from messaging.views.history import status_context
 
 WORK = perm("work_complaints")
-
-
-def timeline_with_status(complaint) -> list:
-    """The merged timeline; each console reply carries the context of its live-status fragment
-    (the same one messaging:reply_status answers when polled), so no request per reply."""
-    items = complaint_timeline(complaint)
-    for item in items:
-        if item.source == "reply":
-            item.status = status_context(item.obj)
-    return items
 
 
 def _pending_endpoints(timeline: list) -> set[str]:
@@ -53,7 +42,7 @@ def timeline_context(complaint, timeline: list) -> dict:
 
 
 def detail_context(request: HttpRequest, complaint, **extra) -> dict:
-    timeline = timeline_with_status(complaint)
+    timeline = complaint_timeline(complaint)
     # A refund is decided once (§3.7): after WeChat Pay confirmed it, its form is gone (the
     # timeline shows the decision), unless it comes back with the error of a refused attempt.
     refund_open = "refund_form" in extra or not refund_decided(complaint)
@@ -88,7 +77,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(WORK, raise_exception=True)
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
-    context = timeline_context(complaint, timeline_with_status(complaint))
+    context = timeline_context(complaint, complaint_timeline(complaint))
     context["assignable"] = list(services.assignable_users(complaint))
     return render(request, "complaints/_timeline_refresh.html", context)
 

@@ -33,6 +33,7 @@ class QueueRow:
     error: str = ""
     extra: dict = field(default_factory=dict)
     hits: list = field(default_factory=list)  # where a search matched (complaints.search)
+    search: str = ""  # that search: the claim re-renders the row with the same hits
 
 
 def _labels() -> dict[str, str]:
@@ -69,6 +70,7 @@ def queue_rows(
     presence: dict[int, list[dict]],
     error: str = "",
     hits: dict[int, list] | None = None,
+    search: str = "",
 ) -> list[QueueRow]:
     labels = _labels()
     detail_zero = reverse("complaints:detail", args=[0])
@@ -99,6 +101,7 @@ def queue_rows(
                 presence=_presence_text(presence.get(complaint.pk, []), labels),
                 error=error,
                 hits=(hits or {}).get(complaint.pk, []),
+                search=search,
             )
         )
     return rows

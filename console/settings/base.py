@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its field templates, for FORM_RENDERER below
     "django_htmx",
     "csp",
     "axes",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "messaging",
     "automation",
     "refunds",
+    "devtools",  # demo_setup; no app imports it
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every field renders through templates/forms/field.html (`as_field_group`).
+FORM_RENDERER = "console.forms.ConsoleFormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'console.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from console.people import PersonChoiceField
 from console.roles import perm
@@ -23,7 +24,8 @@ from messaging.selectors.history import (
     reply_for_user,
     reply_history,
 )
-from messaging.services.replies import reply_failure_explanation, reply_resend
+from messaging.selectors.timeline import status_context
+from messaging.services.replies import reply_resend
 
 review_required = permission_required(perm("review_replies"), raise_exception=True)
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
@@ -136,14 +138,6 @@ def history_xlsx(request: HttpRequest) -> FileResponse:
 # --- the live status of one reply (complaint page; polled with htmx) ---------------------------
 
 
-def status_context(reply: Reply) -> dict:
-    polling = reply.status in Reply.OPEN_STATUSES
-    context = {"reply": reply, "status_loaded": True, "polling": polling}
-    if reply.status == Reply.Status.FAILED:
-        context["reason"], context["fix"] = reply_failure_explanation(reply)
-    return context
-
-
 @require_GET
 @work_required
 def reply_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -152,7 +146,7 @@ def reply_status(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "messaging/_reply_status.html", context)
     if not context["polling"]:
         # Settled (delivered or failed): the complaint page refreshes its timeline and facts.
-        response["HX-Trigger"] = "complaint-replied"
+        trigger_client_event(response, "complaint-replied")
     return response
 
 

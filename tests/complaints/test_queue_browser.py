@@ -65,7 +65,7 @@ def test_agent_filters_claims_and_sees_a_colleague_on_the_complaint(
 
 
 def test_agent_searches_in_chinese_and_sees_where_the_word_was_found(live_server, page, merchant):
-    from complaints.services import note_add
+    from complaints.services import complaint_release, note_add
 
     agent = make_user("agent_s", "agent")
     assign(agent, merchant)
@@ -85,3 +85,14 @@ def test_agent_searches_in_chinese_and_sees_where_the_word_was_found(live_server
     expect(hit.locator("mark")).to_have_text("扣款")
     expect(hit).to_contain_text("用户说被<b>")  # shown as text, not markup
     expect(page.locator("#id_q")).to_have_value("扣款")
+
+    # Claiming re-renders the row: where the word was found stays.
+    expect(page.locator("body")).to_have_attribute("data-live-state", "live")
+    page.keyboard.press("j")
+    page.keyboard.press("c")
+    expect(rows.first.get_by_test_id("assignee")).to_have_text("agent_s")
+    expect(rows.first.get_by_test_id("search-hit").locator("mark")).to_have_text("扣款")
+    # So does a live re-read of the rows (released elsewhere: the claim button is back).
+    complaint_release(complaint_pk=in_note.pk, user=agent)
+    expect(rows.first.get_by_test_id("claim")).to_be_visible()
+    expect(rows.first.get_by_test_id("search-hit").locator("mark")).to_have_text("扣款")

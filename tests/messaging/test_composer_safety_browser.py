@@ -106,6 +106,30 @@ def test_a_paste_longer_than_the_limit_says_what_was_cut(
     )
 
 
+def test_block_fields_take_their_limits_from_the_schema_and_a_cut_paste_is_announced(
+    live_server, page, settings, sandbox_backed_merchant, rich_complaint
+):
+    settings.MESSAGE_LIMITS = {"button_text_max_chars": 6}  # the limits in force reach the page
+    open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
+    group = add_block(page, "BUTTON_GROUP")
+    group.locator('[data-action="composer#addItem"]').click()
+    second = group.locator("[data-item]").nth(1).locator("input[data-key=text]").first
+    expect(second).to_have_attribute("maxlength", "6")
+    expect(group.locator("input[data-key=jump_url]").first).to_have_attribute("maxlength", "512")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("text => navigator.clipboard.writeText(text)", "查看退款进度详情")
+
+    second.focus()
+    page.keyboard.press("Control+V")
+
+    expect(second).to_have_value("查看退款进度")
+    note = page.get_by_test_id("paste-cut")
+    expect(note).to_contain_text("粘贴的 8 个字符只放得下 6 个")
+    expect(note).to_contain_text("详情")
+    buttons = composer_content(page)["blocks"][0]["button_group"]["buttons"]
+    assert [button["text"] for button in buttons] == ["查看退款进度"]
+
+
 def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
     live_server, page, sandbox_backed_merchant, rich_complaint
 ):
