@@ -211,3 +211,15 @@ def test_an_order_wechat_says_is_not_paid_cannot_be_refunded(complaint, people):
     with pytest.raises(RefundError, match="订单已关闭"):
         ask(complaint, people["agent"], 1000)
     assert not Refund.objects.exists()
+
+
+def test_a_refund_alert_stays_until_the_refund_is_decided(complaint, people):
+    from automation.services import alerts_clear_resolved
+
+    refund = ask(complaint, people["agent"], 6000)
+    complaint.assignee = people["agent"]  # others' alerts on an owned complaint usually clear
+    complaint.save(update_fields=["assignee"])
+    alerts_clear_resolved(complaint_id=complaint.pk)
+    assert Alert.objects.filter(kind=Alert.Kind.REFUND_APPROVAL, read_at=None).count() == 2
+    refund_decline(refund_pk=refund.pk, user=people["supervisor"], reason="Not ours")
+    assert not Alert.objects.filter(kind=Alert.Kind.REFUND_APPROVAL, read_at=None).exists()
