@@ -223,3 +223,17 @@ def test_an_order_wechat_does_not_know_is_shown_as_unreadable(sandbox, wired, st
     snapshot = wait_for(failed)
     assert snapshot.error_code and snapshot.error_message
     assert snapshot.total is None
+
+
+def test_every_attempt_records_wechats_status_and_request_id(sandbox, wired, staff, worker):
+    complaint = sandbox_order_complaint(sandbox, wired, amount=1000)
+    sandbox.control.set_faults({"mode": "system_error", "count": 1, "path_prefix": REFUNDS})
+    try:
+        refund = settled(ask(complaint, staff["agent"], 1000))
+    finally:
+        sandbox.control.clear_faults()
+
+    first, *_rest, last = list(refund.attempts.order_by("number"))
+    assert (first.outcome, first.http_status) == ("retryable", 500)
+    assert (last.outcome, last.http_status) == ("accepted", 200)
+    assert first.request_id and last.request_id
