@@ -114,7 +114,9 @@ def _claim(refund_id: int) -> RefundAttempt | None:
     conf = _conf()
     with transaction.atomic():
         refund = (
-            Refund.objects.select_for_update()
+            # of=self: a join's FOR UPDATE would lock the merchant and complaint rows too, in
+            # no set order, against every other transaction on the merchant (deadlocks).
+            Refund.objects.select_for_update(of=("self",))
             .select_related("complaint", "merchant")
             .filter(pk=refund_id)
             .first()
@@ -194,7 +196,9 @@ def _record(attempt: RefundAttempt, result: AttemptResult, duration_ms: int) -> 
     conf = _conf()
     with transaction.atomic():
         outcomes.lock_complaint_of(attempt.refund)
-        refund = Refund.objects.select_for_update().select_related("complaint", "merchant")
+        refund = Refund.objects.select_for_update(of=("self",)).select_related(
+            "complaint", "merchant"
+        )
         refund = refund.get(pk=attempt.refund_id)
         RefundAttempt.objects.filter(pk=attempt.pk).update(
             outcome=result.outcome,

@@ -66,7 +66,7 @@ def _apply(merchant: Merchant, event: Any) -> None:
         logger.info("refund notification for unknown refund %s", event.out_refund_no)
         return  # made elsewhere (the merchant platform): nothing of ours to update
     outcomes.lock_complaint_of(refund)
-    rows = Refund.objects.select_for_update().select_related("complaint", "merchant")
+    rows = Refund.objects.select_for_update(of=("self",)).select_related("complaint", "merchant")
     refund = rows.get(pk=refund.pk)
     outcomes.refund_apply_answer(
         refund=refund, answer=notification_answer(event), source="notification"

@@ -41,7 +41,9 @@ def refund_query(*, refund_id: int, client_factory: Any = None) -> str:
         return "error"
     with transaction.atomic():
         outcomes.lock_complaint_of(refund)
-        locked = Refund.objects.select_for_update().select_related("complaint", "merchant")
+        locked = Refund.objects.select_for_update(of=("self",)).select_related(
+            "complaint", "merchant"
+        )
         locked = locked.get(pk=refund.pk)
         changed = outcomes.refund_apply_answer(refund=locked, answer=answer, source="query")
     return "changed" if changed else "unchanged"

@@ -220,7 +220,7 @@ def _decidable(refund_pk: int, user: Any) -> Refund:
     if not user.has_perm(perm("review_replies")):
         raise RefundError(_("Only a supervisor may approve or decline refunds."))
     refund = (
-        Refund.objects.select_for_update()
+        Refund.objects.select_for_update(of=("self",))  # the complaint is locked already
         .select_related("complaint", "merchant")
         .filter(pk=refund_pk, merchant_id__in=merchant_ids_visible_to(user))
         .first()
