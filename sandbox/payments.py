@@ -92,6 +92,11 @@ def orders_for_complaint(db: sqlite3.Connection, complaint: dict[str, Any]) -> N
                 time.time(),
             ),
         )
+        owner = db.execute(
+            "SELECT mchid FROM orders WHERE transaction_id = ?", (transaction_id,)
+        ).fetchone()
+        if owner["mchid"] != complaint["complainted_mchid"]:
+            continue  # an override reused another merchant's transaction id: not this order
         db.execute(
             "INSERT OR IGNORE INTO order_complaints VALUES (?, ?)", (transaction_id, complaint_id)
         )

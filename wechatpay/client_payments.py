@@ -37,6 +37,8 @@ create_refund only (transient right after payment). Final: NOT_ENOUGH, USER_ACCO
 INVALID_REQUEST (over-refund, reused out_refund_no with other amounts, total mismatch),
 PARAM_ERROR, NO_AUTH (another merchant's order), ORDER_NOT_EXIST, MCH_NOT_EXISTS, SIGN_ERROR.
 TransportError (timeouts: retryable, .maybe_sent) and VerificationError as for every call.
+Like every call, these are recorded by `client.recording()`, and an error raised after an answer
+carries its HTTP facts as `exc.call` (status, Request-ID, duration) — for the refund attempt rows.
 """
 
 from __future__ import annotations

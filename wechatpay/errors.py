@@ -87,7 +87,7 @@ class PaymentApiError(ApiError):
 
     @classmethod
     def wrap(cls, error: ApiError, operation: str) -> PaymentApiError:
-        return cls(
+        wrapped = cls(
             error.status,
             error.code,
             error.message,
@@ -95,6 +95,8 @@ class PaymentApiError(ApiError):
             error.request_id,
             operation=operation,
         )
+        wrapped.call = error.call  # the HTTP facts of the answer (status, Request-ID, time)
+        return wrapped
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]

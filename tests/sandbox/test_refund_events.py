@@ -9,11 +9,12 @@ import json
 import pytest
 import requests
 
+from tests.fixtures.sandbox import register_vector_merchant
 from tests.sandbox.helpers import assert_error
 from tests.sandbox.signing import Signer, verify_response
 from tests.sandbox.test_notifications import Receiver, open_notification, receiver, register
 from tests.sandbox.test_pages_security import assert_strict_page
-from tests.sandbox.test_refunds import REFUNDS, order_of, refund_body, wait_status
+from tests.sandbox.test_refunds import REFUNDS, order_of, partner_of, refund_body, wait_status
 
 __all__ = ["receiver"]  # the fixture, imported for these tests
 
@@ -266,3 +267,32 @@ def test_control_api_refuses_bad_outcomes_and_urls(sandbox, sandbox_merchant):
     with pytest.raises(AssertionError, match="404"):
         control.set_refund_notify_url("1900000002", "https://example.com/refunds")
     assert control.set_refund_notify_url(sandbox_merchant.mchid, None)["refund_notify_url"] is None
+
+
+def test_partner_refund_notification_carries_sp_and_sub_mchid(sandbox, sandbox_merchant, receiver):
+    sub = sandbox_merchant.mchid
+    order = order_of(sandbox, sub)
+    partner = partner_of(sandbox, sub, [sub])
+    body = refund_body(order, "RF-sp-notify", 2, sub_mchid=sub, notify_url=receiver.url)
+
+    assert Signer(partner).call("POST", REFUNDS, body).status_code == 200
+
+    [event] = refund_events(receiver, 1, partner)
+    resource = event["resource"]
+    assert (resource["sp_mchid"], resource["sub_mchid"]) == (partner.mchid, sub)
+    assert "mchid" not in resource
+
+
+def test_an_order_id_reused_by_another_merchant_links_no_complaint(sandbox, sandbox_merchant):
+    order = order_of(sandbox, sandbox_merchant.mchid)
+    other = register_vector_merchant(sandbox)
+    info = {"transaction_id": order["transaction_id"], "out_trade_no": "DD1", "amount": 5}
+
+    [cid] = sandbox.control.create_complaints(other.mchid, complaint_order_info=[info])
+
+    assert sandbox.control.orders(complaint_id=cid) == []
+    [still] = sandbox.control.orders(transaction_id=order["transaction_id"])
+    assert (still["mchid"], still["complaint_ids"]) == (
+        sandbox_merchant.mchid,
+        [order["complaint_id"]],
+    )

@@ -299,6 +299,8 @@ def test_refund_error_codes_say_retryable_or_final(
     assert (error.retryable, error.final) == (retryable, not retryable)
     assert error.outcome_unknown is (operation == "create_refund" and status >= 500)
     assert error.request_id == "TEST-1"
+    assert error.call is not None
+    assert (error.call.status, error.call.request_id) == (status, "TEST-1")
 
 
 def test_refund_answer_missing_required_fields_is_an_unexpected_response(

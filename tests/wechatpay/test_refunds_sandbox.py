@@ -151,9 +151,12 @@ def test_system_error_is_retryable_and_the_retry_refunds_once(
 
     retried = refund(client, complaint, "RF-e2e-500", 50)
 
-    assert [r["refund_id"] for r in sandbox.control.refunds(out_refund_no="RF-e2e-500")] == [
-        retried.refund_id
-    ]
+    assert [
+        r["refund_id"]
+        for r in sandbox.control.refunds(
+            out_refund_no="RF-e2e-500", mchid=complaint.complainted_mchid
+        )
+    ] == [retried.refund_id]
 
 
 def test_lost_answer_is_a_transport_error_and_the_retry_finds_the_refund(
@@ -169,7 +172,10 @@ def test_lost_answer_is_a_transport_error_and_the_retry_finds_the_refund(
     again = refund(client, complaint, "RF-e2e-lost", 50)
 
     assert client.get_refund("RF-e2e-lost").refund_id == again.refund_id
-    assert len(sandbox.control.refunds(out_refund_no="RF-e2e-lost")) == 1
+    assert (
+        len(sandbox.control.refunds(out_refund_no="RF-e2e-lost", mchid=complaint.complainted_mchid))
+        == 1
+    )
 
 
 def test_abnormal_refund_notification_verifies_and_parses(
@@ -199,3 +205,29 @@ def test_abnormal_refund_notification_verifies_and_parses(
     assert (event.refund_id, event.out_refund_no) == (accepted.refund_id, "RF-e2e-abn")
     assert (event.amount.refund, event.mchid) == (30, sandbox_merchant.mchid)
     assert settled(client, "RF-e2e-abn").status == "ABNORMAL"
+
+
+def test_timeout_then_retry_is_one_refund(
+    sandbox: SandboxProcess, sandbox_merchant: SandboxMerchant, complaint: Complaint
+) -> None:
+    sandbox.control.set_faults(
+        {"mode": "delay", "seconds": 1.5, "count": 1, "path_prefix": "/v3/refund/domestic/refunds"}
+    )
+    with sandbox_client(sandbox_merchant, timeout=(2.0, 0.3)) as impatient:
+        with pytest.raises(TransportError) as caught:
+            refund(impatient, complaint, "RF-e2e-slow", 40)
+        assert caught.value.retryable and caught.value.maybe_sent
+
+    deadline = time.monotonic() + 10
+    with sandbox_client(sandbox_merchant) as client:
+        while not sandbox.control.refunds(
+            out_refund_no="RF-e2e-slow", mchid=complaint.complainted_mchid
+        ):
+            assert time.monotonic() < deadline, "the delayed request never committed"
+            time.sleep(0.05)
+        again = refund(client, complaint, "RF-e2e-slow", 40)
+
+    [stored] = sandbox.control.refunds(
+        out_refund_no="RF-e2e-slow", mchid=complaint.complainted_mchid
+    )
+    assert stored["refund_id"] == again.refund_id
