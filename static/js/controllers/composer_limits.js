@@ -33,21 +33,25 @@ function pathOf(field, root) {
   return steps;
 }
 
-export function maxLengthAt(schema, steps) {
+function nodeAt(schema, steps) {
   let node = resolve(schema, schema);
   for (const step of steps) {
-    if (!node) return 0;
+    if (!node) return null;
     node = resolve(schema, step === "[]" ? node.items : (node.properties || {})[step]);
   }
-  return node && Number.isInteger(node.maxLength) ? node.maxLength : 0;
+  return node;
 }
 
-// Give every text field under `root` not yet limited the schema's maxLength (once per field).
+// Give every text field under `root` not yet limited the schema's maxLength (once per field);
+// data-console-limit marks a limit the console sets where WeChat Pay publishes none.
 export function limitFields(schema, root) {
   if (!schema || !schema.properties) return;
   for (const field of root.querySelectorAll(TEXT_FIELDS)) {
-    const max = maxLengthAt(schema, pathOf(field, root));
-    if (max > 0) field.maxLength = max;
+    const node = nodeAt(schema, pathOf(field, root));
+    if (node && Number.isInteger(node.maxLength) && node.maxLength > 0) {
+      field.maxLength = node.maxLength;
+      if (node["x-consoleLimit"]) field.dataset.consoleLimit = "";
+    }
     field.dataset.limited = "";
   }
 }
