@@ -4,7 +4,8 @@
 // validator of record (it counts UTF-8 bytes, checks formats and dates); this only reads lengths.
 import { parentScope } from "./composer_form.js";
 
-const TEXT_FIELDS = 'input[data-key]:not([type]):not([data-limited]), input[data-key][type=text]:not([data-limited]), input[data-key][type=url]:not([data-limited]), textarea[data-key]:not([data-limited])';
+const TEXT_FIELDS = ["input:not([type])", "input[type=text]", "input[type=url]", "textarea"]
+  .map((field) => `${field}[data-key]:not([data-limited])`).join(", ");
 
 // A schema node with its $ref followed and an optional value's "null" branch dropped.
 function resolve(schema, node) {
