@@ -320,7 +320,7 @@ def profile(client, url: str) -> None:
     profiler.enable()
     client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
 
 
 def run(args) -> None:
