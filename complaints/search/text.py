@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from html import escape
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 SEPARATORS = re.compile(r"[\W_]+")
 MAX_QUERY_CHARS = 200  # longer input is cut here
@@ -170,17 +170,17 @@ def excerpt(text: str, needles: list[str], width: int = 24) -> SafeString:
             spans.append((origin[start], origin[end] + 1))
             start = normal.find(needle, start + len(needle))
     if not spans:
-        return format_html("{}{}", text[: width * 2], "…" if len(text) > width * 2 else "")
+        return mark_safe(escape(text[: width * 2]) + ("…" if len(text) > width * 2 else ""))  # noqa: S308
     spans.sort()
     first = spans[0][0]
     lo, hi = max(0, first - width), min(len(text), first + width * 2)
-    pairs, at = [], lo
+    # Every piece of `text` is escaped (html.escape: format_html's lazy wrappers cost a third of
+    # a result page's excerpts); only the <mark> tags are ours.
+    parts, at = ["…" if lo > 0 else ""], lo
     for start, end in spans:
         if start < at or start >= hi:
             continue
-        pairs.append((text[at:start], text[start : min(end, hi)]))
+        parts += [escape(text[at:start]), "<mark>", escape(text[start : min(end, hi)]), "</mark>"]
         at = min(end, hi)
-    marked = format_html_join("", "{}<mark>{}</mark>", pairs)
-    prefix = "…" if lo > 0 else ""
-    suffix = "…" if hi < len(text) else ""
-    return format_html("{}{}{}{}", prefix, marked, text[at:hi], suffix)
+    parts += [escape(text[at:hi]), "…" if hi < len(text) else ""]
+    return mark_safe("".join(parts))  # noqa: S308
