@@ -108,7 +108,7 @@ def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
         qs = qs.filter(complaint_time__lt=end)
     if filters.q.strip():  # see complaints/search/
-        qs = qs.filter(search_condition(filters.q))
+        qs = qs.filter(search_condition(filters.q, within=qs))
     return qs
 
 
