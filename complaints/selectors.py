@@ -25,6 +25,8 @@ ROW_DEFERRED = (
     "complaint_media_list",
     "service_order_info",
     "additional_info",
+    "user_tag_list",  # JSON: decoding it costs more than the page's query
+    "complaint_order_info",
     "payer_phone_encrypted",
     "payer_openid",
 )

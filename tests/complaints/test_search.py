@@ -241,6 +241,10 @@ def test_short_order_numbers_and_the_end_of_any_number(
     assert ids("A0001 9999") == set()
     assert ids("XA0001B") == {other.complaint_id}
     assert ids("A0001 退款") == set()
+    # A whole number finds its own complaint, not the longer numbers it is a piece of.
+    longer = make_complaint(merchant, out_trade_no="X" + short.transaction_id)
+    assert ids(short.transaction_id) == {short.complaint_id}
+    assert ids(short.transaction_id[1:]) == {short.complaint_id, longer.complaint_id}
     assert ids("A0001 计费") == {short.complaint_id}  # the factory's text
 
 
