@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 import wechatpay
 from complaints.services import complaint_refresh, merchant_sync, sla_sweep
+from complaints.services.images import FETCH_TASK, complaint_image_fetch
 from merchants.models import Merchant
 
 logger = logging.getLogger(__name__)
@@ -67,3 +68,9 @@ def sync_all_merchants() -> None:
 def sweep_sla() -> int:
     """Beat: mark complaints due soon and overdue."""
     return sla_sweep()
+
+
+@shared_task(name=FETCH_TASK, ignore_result=True)
+def fetch_image(image_id: int) -> None:
+    """Fetch one complaint image from WeChat Pay (queued when an agent opens the complaint)."""
+    complaint_image_fetch(image_id=image_id)
