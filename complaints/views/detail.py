@@ -19,6 +19,7 @@ from complaints.selectors import (
     image_for,
     refund_decided,
 )
+from console.http import client_ip
 from console.roles import perm
 
 WORK = perm("work_complaints")
@@ -116,7 +117,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
     try:
-        phone = services.phone_reveal(complaint=complaint, user=request.user, request=request)
+        phone = services.phone_reveal(complaint=complaint, user=request.user, ip=client_ip(request))
     except services.WorkError as exc:
         return render(request, "complaints/_phone.html", {"complaint": complaint, "error": exc})
     response = render(request, "complaints/_phone.html", {"complaint": complaint, "phone": phone})

@@ -72,7 +72,7 @@ def test_an_image_not_fetched_yet_is_never_fetched_by_the_request(client, sandbo
     answer = client.get(reverse("complaints:image", args=[complaint.pk, image.pk]))
 
     assert answer.status_code == 404
-    assert "not been fetched" in answer.content.decode()
+    assert answer.content.decode() == "此图片尚未从微信支付获取。"  # zh-Hans first
     (fault,) = sandbox.control._call("GET", "/_sandbox/faults")["faults"]
     assert fault["applied"] == 0
 
