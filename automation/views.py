@@ -187,6 +187,6 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         {
             "rows": selectors.at_risk_rows(request.user),
             "failures": list(failures[:FAILURES_SHOWN]),
-            "digest_minutes": f"{getattr(settings, 'AUTOMATION_DIGEST_EVERY_MINUTES', 15):g}",
+            "digest_minutes": f"{settings.AUTOMATION_DIGEST_EVERY_MINUTES:g}",
         },
     )
