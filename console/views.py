@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from console import health, selectors
 from console.context_processors import navigation
 from console.filters import AuditFilter
+from console.http import client_ip
 from console.models import AuditEvent
 from console.roles import perm
 from console.services import audit_record
@@ -56,7 +57,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         audit_record(
             action="user.password_changed",
-            request=self.request,
+            actor=self.request.user,
+            ip=client_ip(self.request),
             target_type="user",
             target_id=self.request.user.pk,
         )

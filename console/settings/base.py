@@ -284,6 +284,14 @@ COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES = env.int(
 )
 COMPLAINTS_AT_RISK_MINUTES = env.int("COMPLAINTS_AT_RISK_MINUTES", default=240)  # "due soon"
 COMPLAINTS_SYNC_DAYS = env.int("COMPLAINTS_SYNC_DAYS", default=30)  # first sync looks back
+# Later syncs start this many days before the last one ended (late edits, clock skew).
+COMPLAINTS_SYNC_OVERLAP_DAYS = env.int("COMPLAINTS_SYNC_OVERLAP_DAYS", default=2)
+# Ingestion's calls to WeChat Pay: tries per call; backoff base and cap (console/retry.py).
+COMPLAINTS_RETRY_ATTEMPTS = env.int("COMPLAINTS_RETRY_ATTEMPTS", default=5)
+COMPLAINTS_RETRY_BASE_SECONDS = env.float("COMPLAINTS_RETRY_BASE_SECONDS", default=1.0)
+COMPLAINTS_RETRY_CAP_SECONDS = env.float("COMPLAINTS_RETRY_CAP_SECONDS", default=30.0)
+# Search: a word matching at least this many complaints is "common" (ranked differently).
+COMPLAINTS_SEARCH_COMMON_MATCHES = env.int("COMPLAINTS_SEARCH_COMMON_MATCHES", default=2000)
 CELERY_BEAT_SCHEDULE["complaints.sync_all_merchants"] = {
     "task": "complaints.sync_all_merchants",
     "schedule": env.float("COMPLAINTS_SYNC_EVERY_SECONDS", default=600.0),

@@ -216,8 +216,9 @@ def test_a_link_error_is_placed_on_its_folded_field_and_named_by_block(
 
 
 def test_a_seven_block_message_stays_compact_in_both_languages(
-    live_server, page, sandbox_backed_merchant, rich_complaint
+    live_server, page, sandbox_backed_merchant, rich_complaint, start_worker
 ):
+    start_worker()  # the image block's upload to WeChat Pay is a task
     open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
     compose_every_block(page)
     add_block(page, "TEXT").locator("textarea").fill("如有疑问，请随时联系我们。")
