@@ -197,6 +197,14 @@ class TimelineEvent(models.Model):
         STATE_CHANGED = "state_changed", _("State changed")
         SLA_CHANGED = "sla_changed", _("Deadline status changed")
         PHONE_REVEALED = "phone_revealed", _("Phone number revealed")
+        # Written by refunds/ (the app above complaints that makes refunds).
+        REFUND_REQUESTED = "refund_requested", _("Refund requested")
+        REFUND_AWAITING = "refund_awaiting", _("Refund awaiting approval")
+        REFUND_APPROVED = "refund_approved", _("Refund approved")
+        REFUND_DECLINED = "refund_declined", _("Refund declined")
+        REFUND_ACCEPTED = "refund_accepted", _("Refund accepted by WeChat Pay")
+        REFUND_SUCCEEDED = "refund_succeeded", _("Refund arrived")
+        REFUND_FAILED = "refund_failed", _("Refund failed")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

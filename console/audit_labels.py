@@ -40,6 +40,10 @@ ACTIONS: dict[str, Promise] = {
     "reply_template.created": _("Reply template created"),
     "reply_template.updated": _("Reply template changed"),
     "reply_template.deleted": _("Reply template deleted"),
+    "refund.approval_requested": _("Refund waits for approval"),
+    "refund.approved": _("Refund approved"),
+    "refund.declined": _("Refund declined"),
+    "refund.limits_changed": _("Refund limits changed"),
 }
 # Each family's prefix filters all of its actions at once (the log filters by prefix).
 FAMILIES: dict[str, Promise] = {
@@ -51,6 +55,7 @@ FAMILIES: dict[str, Promise] = {
     "complaint.": _("Complaints"),
     "auto_rule.": _("Automatic reply rules"),
     "reply_template.": _("Reply templates"),
+    "refund.": _("Refunds"),
 }
 TARGETS: dict[str, Promise] = {
     "user": _("User"),
@@ -59,6 +64,7 @@ TARGETS: dict[str, Promise] = {
     "complaint": _("Complaint"),
     "auto_rule": _("Automatic reply rule"),
     "reply_template": _("Reply template"),
+    "refund": _("Refund"),
 }
 
 
@@ -106,10 +112,16 @@ CHANGE_KEYS: dict[str, Promise] = {
     "active": _("Active"),
     "sub_mchids": _("Sub-merchant IDs"),
     "roles": _("Roles"),
+    "complaint_id": _("Complaint ID"),
+    "amount": _("Amount (fen)"),
+    "requested_by": _("Requested by"),
+    "reason": _("Reason"),
+    "per_refund": _("per refund (fen)"),
+    "per_day": _("per agent and day (fen)"),
 }
 ROLE_LISTS = frozenset({"before", "after", "roles"})
 # Actions that record each changed field as [before, after].
-PAIR_ACTIONS = frozenset({"merchant.updated"})
+PAIR_ACTIONS = frozenset({"merchant.updated", "refund.limits_changed"})
 
 
 def change_rows(changes: Any, action: str = "") -> list[tuple[str, str]]:

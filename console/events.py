@@ -26,6 +26,8 @@ NOTE_ADDED = "note.added"
 ALERT_CHANGED = "alert.changed"  # raised or cleared; carries user_id
 IMAGE_CHANGED = "image.changed"  # a library image's upload; carries image_id
 COMPLAINT_IMAGE_CHANGED = "complaint_image.changed"  # fetched from WeChat or failed; image_id
+REFUND_CHANGED = "refund.changed"  # a refund of the complaint moved; carries refund_id
+ORDER_CHANGED = "order.changed"  # the complaint's order as WeChat Pay knows it was re-read
 
 KINDS = frozenset(
     {
@@ -39,6 +41,8 @@ KINDS = frozenset(
         ALERT_CHANGED,
         IMAGE_CHANGED,
         COMPLAINT_IMAGE_CHANGED,
+        REFUND_CHANGED,
+        ORDER_CHANGED,
     }
 )
 

@@ -32,6 +32,10 @@ DEFAULT_RATES: dict[str, int] = {
     "upload": 60,
     "download": 200,
     "notification-url": 60,
+    # Refunds (refund spec §8): 150 QPS create, 300 QPS query; order query unpublished.
+    "refund-create": 9000,
+    "refund-query": 18000,
+    "order-query": 600,
 }
 
 

@@ -1,6 +1,6 @@
-"""The console's one retry backoff, for every call to WeChat Pay that is tried again: reply
-delivery (messaging/services/retry_policy.py), ingestion's in-process retries and the refresh
-task's retries (complaints). Only the base and the cap differ between them, from settings."""
+"""The console's one retry backoff, for every call to WeChat Pay that is tried again: delivery
+of replies and refunds (console/retry_policy.py), ingestion's in-process retries and the
+refresh task's retries (complaints). Only the base and the cap differ between them."""
 
 from __future__ import annotations
 

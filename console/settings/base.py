@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "messaging",
     "automation",
     "devtools",  # demo_setup; no app imports it
+    "refunds",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,21 @@ CELERY_BEAT_SCHEDULE["console.prune_live_events"] = {
 CELERY_BEAT_SCHEDULE["messaging.sweep_replies"] = {
     "task": "messaging.sweep_replies",
     "schedule": env.float("REPLY_SWEEP_EVERY_SECONDS", default=30.0),
+}
+
+# --- Refunds from complaints (refunds/, issue 17) ---------------------------------------------
+# What an agent may refund alone when a supervisor set no limits for the merchant (fen).
+REFUNDS_DEFAULT_AGENT_LIMIT_FEN = env.int("REFUNDS_DEFAULT_AGENT_LIMIT_FEN", default=20000)
+REFUNDS_DEFAULT_AGENT_DAILY_LIMIT_FEN = env.int(
+    "REFUNDS_DEFAULT_AGENT_DAILY_LIMIT_FEN", default=100000
+)
+# Ask WeChat Pay for an accepted refund's state when no notification came this long after.
+REFUNDS_QUERY_AFTER_SECONDS = env.int("REFUNDS_QUERY_AFTER_SECONDS", default=300)
+# Overrides of REPLY_DELIVERY's knobs for refunds only (JSON), e.g. '{"max_attempts": 10}'.
+REFUND_DELIVERY = env.json("REFUND_DELIVERY", default={})
+CELERY_BEAT_SCHEDULE["refunds.sweep"] = {
+    "task": "refunds.sweep",
+    "schedule": env.float("REFUND_SWEEP_EVERY_SECONDS", default=30.0),
 }
 
 # --- Automation and alerts (owner: automation, automation/) ---------------------------------

@@ -22,10 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from console.ratelimit import RateLimitTimeout, rate_limit_try, rate_limit_wait, rate_per_minute
+from console.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
 from merchants.services import wechatpay_client
 from messaging.models import Reply, ReplyAttempt
 from messaging.services import replies as outcomes
-from messaging.services.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
 from messaging.services.sweeper import enqueue_later
 from wechatpay import ApiError, CallInfo, TransportError, WechatPayError
 

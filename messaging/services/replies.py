@@ -21,9 +21,9 @@ from complaints.services.reply_side import (
     complaint_reply_queued,
 )
 from console import events
+from console.retry_policy import delivery_settings
 from merchants.services import NoActiveCredentials
 from messaging.models import Reply
-from messaging.services.retry_policy import delivery_settings
 from messaging.services.sweeper import enqueue_now
 from wechatpay import InvalidArgumentError, VerificationError
 

@@ -1,4 +1,5 @@
-"""Delivery's one retry policy: attempts, backoff with jitter, leases (settings.REPLY_DELIVERY)."""
+"""The one retry policy for calls to WeChat Pay (replies and refunds): attempts, backoff with
+jitter, leases. Defaults from settings.REPLY_DELIVERY; refunds add REFUND_DELIVERY on top."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ class DeliverySettings:
         return timedelta(seconds=self.queue_lease_seconds)
 
 
-def delivery_settings() -> DeliverySettings:
-    """Defaults overridden by settings.REPLY_DELIVERY (a dict; the env var holds JSON)."""
-    overrides = settings.REPLY_DELIVERY or {}
+def delivery_settings(extra: str = "") -> DeliverySettings:
+    """Defaults overridden by settings.REPLY_DELIVERY (a dict; the env var holds JSON), then by
+    the setting named `extra` if given (refunds pass "REFUND_DELIVERY")."""
+    overrides = dict(settings.REPLY_DELIVERY or {})
+    overrides.update((getattr(settings, extra) or {}) if extra else {})
     known = {f.name for f in fields(DeliverySettings)}
     return DeliverySettings(**{k: v for k, v in overrides.items() if k in known})
 
