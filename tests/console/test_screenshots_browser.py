@@ -50,7 +50,7 @@ def full_pages(role: str) -> list[tuple[str, object]]:
             "complaints:image", "complaints:images", "messaging:image_media",
             "messaging:history_csv", "messaging:history_xlsx", "healthz", "readyz",
             "complaints:stream", "refunds:panel", "refunds:history_link",
-            "refunds:kpis_panel", "refunds:history_csv"}  # fmt: skip (fragments, downloads)
+            "refunds:kpis_panel", "refunds:history_csv"}  # fmt: skip
     return [(name, row) for name, row in pages(role) if name not in skip]
 
 
