@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("console", "merchants", "complaints", "messaging", "automation", "devtools")
+APPS = ("console", "merchants", "complaints", "messaging", "refunds", "automation", "devtools")
 
 
 def _imported_app(node: ast.AST) -> str | None:
