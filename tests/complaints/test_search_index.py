@@ -101,3 +101,25 @@ def test_the_command_indexes_existing_complaints_with_a_progress_bar(working_age
 def test_the_command_refuses_a_bad_batch_size():
     with pytest.raises(CommandError, match="--batch"):
         call_command("search_index", "--batch", "0")
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_ids_as_a_refresh_writes_them(merchant):
+    """Migration 0005 fills `ids` of existing documents in one statement (per database): the
+    same text a refresh writes."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("complaints.migrations.0005_complaint_search_ids")
+    make_complaint(merchant, transaction_id="4200A", out_trade_no="Ot-1", payer_phone_last4="8000")
+    make_complaint(merchant, transaction_id="", out_trade_no="", payer_phone_last4="")
+    written = sorted(ComplaintSearch.objects.values_list("ids", flat=True))
+    ComplaintSearch.objects.update(ids="")
+
+    fill = migration.FILL_POSTGRES if connection.vendor == "postgresql" else migration.FILL_SQLITE
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+
+    assert sorted(ComplaintSearch.objects.values_list("ids", flat=True)) == written
+    assert any(" 4200a ot-1 8000 " in ids for ids in written)
