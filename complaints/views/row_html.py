@@ -36,7 +36,7 @@ def _claim(row: QueueRow, csrf_token: str, claim_label: str) -> str:
     search = f'<input type="hidden" name="q" value="{_e(row.search)}">' if row.search else ""
     return (
         f'<form method="post" action="{url}" class="inline" hx-post="{url}" '
-        "hx-vals='{\"fragment\": \"row\"}' hx-target=\"closest tr\" hx-swap=\"outerHTML\">"
+        'hx-vals=\'{"fragment": "row"}\' hx-target="closest tr" hx-swap="outerHTML">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">{search}'
         f'<button type="submit" data-queue-claim data-testid="claim">{_e(claim_label)}</button>'
         "</form>"

@@ -28,7 +28,7 @@ def row(**fields) -> QueueRow:
 
 
 def test_every_value_is_escaped_and_only_the_marks_are_markup():
-    html = row_html(row(), csrf_token="tok\"en", claim_label=EVIL)
+    html = row_html(row(), csrf_token='tok"en', claim_label=EVIL)
 
     assert "<script>" not in html and "<script" not in html.replace("&lt;script", "")
     escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#x27;"
