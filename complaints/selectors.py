@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from psycopg.errors import QueryCanceled
 
 from complaints.models import (
     OPEN,
@@ -145,12 +148,35 @@ class QueuePage:
     presence: dict[int, list[dict]] = field(default_factory=dict)
 
 
+class SearchTooSlow(Exception):
+    """A search's queries did not finish within COMPLAINTS_SEARCH_TIMEOUT_MS."""
+
+
+SEARCH_TIMEOUT_MS = 3000
+
+
 def queue_page(
     user, filters: QueueFilters, cursor: str = "", page_size: int = PAGE_SIZE
 ) -> QueuePage:
     """One page of a queue view, in deadline order with immediate-service complaints first.
     At most two queries whatever the data size (the second only when a page crosses from the
-    urgent group to the rest)."""
+    urgent group to the rest). A search's queries are cut off after COMPLAINTS_SEARCH_TIMEOUT_MS
+    (PostgreSQL): SearchTooSlow, never a request held for seconds."""
+    if not filters.q.strip() or connection.vendor != "postgresql":
+        return _queue_page(user, filters, cursor, page_size)
+    limit = getattr(settings, "COMPLAINTS_SEARCH_TIMEOUT_MS", SEARCH_TIMEOUT_MS)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as db:
+                db.execute("SELECT set_config('statement_timeout', %s, true)", [f"{limit}ms"])
+            return _queue_page(user, filters, cursor, page_size)
+    except OperationalError as exc:
+        if isinstance(exc.__cause__, QueryCanceled):
+            raise SearchTooSlow from exc
+        raise
+
+
+def _queue_page(user, filters: QueueFilters, cursor: str, page_size: int) -> QueuePage:
     base = filtered(user, filters).select_related("merchant", "assignee").only(*ROW_FIELDS)
     position = decode_cursor(cursor) if cursor else None
     if filters.view == "done":

@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from complaints.forms import VIEW_LABELS, QueueFilterForm
 from complaints.search.query import search_hits
-from complaints.selectors import QUEUE_VIEWS, queue_page
+from complaints.selectors import QUEUE_VIEWS, QueuePage, SearchTooSlow, queue_page
 from complaints.services import present_on_many
 from complaints.views.rows import queue_rows
 from console.roles import perm
@@ -25,7 +26,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, merchants=merchants)
     filters = form.filters()
     cursor = request.GET.get("after", "")
-    page = queue_page(request.user, filters, cursor)
+    try:
+        page, search_error = queue_page(request.user, filters, cursor), ""
+    except SearchTooSlow:
+        page = QueuePage(rows=[], next_cursor=None, filters=filters)
+        search_error = _("This search took too long to answer. Add a word or a filter.")
     page.presence = present_on_many([row.pk for row in page.rows], exclude_user=request.user)
     hits = search_hits(page.rows, filters.q) if filters.q.strip() else {}
     params = {k: v for k, v in request.GET.items() if k not in ("after", "fragment") and v}
@@ -35,6 +40,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": queue_rows(page.rows, page.presence, hits=hits, search=filters.q),
         "views": [(v, VIEW_LABELS[v]) for v in QUEUE_VIEWS],
         "current_view": filters.view,
+        "search_error": search_error,
         "view_links": {v: "?" + urlencode({**params, "view": v}) for v in QUEUE_VIEWS},
         "rows_url": "?" + urlencode({**params, "after": cursor, "fragment": "rows"}),
         "next_url": (

@@ -123,3 +123,36 @@ def test_the_migration_fills_ids_as_a_refresh_writes_them(merchant):
 
     assert sorted(ComplaintSearch.objects.values_list("ids", flat=True)) == written
     assert any(" 4200a ot-1 8000 " in ids for ids in written)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_that_cannot_answer_in_time_gives_a_normal_page_and_never_holds_the_queue(
+    client, working_agent, merchant, settings
+):
+    """The search table held by someone else (a long lock here, a pathological query in
+    life): a search is cut off after COMPLAINTS_SEARCH_TIMEOUT_MS with a message, and the queue
+    without a search never waits for it."""
+    import psycopg
+    from django.db import connection
+    from django.urls import reverse
+
+    settings.COMPLAINTS_SEARCH_TIMEOUT_MS = 300
+    wanted = make_complaint(merchant, complaint_detail="申请退款", problem_description="")
+    client.force_login(working_agent, backend="django.contrib.auth.backends.ModelBackend")
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    queue = reverse("complaints:queue")
+    with psycopg.connect(**params) as other:
+        other.execute("LOCK TABLE complaints_complaintsearch IN ACCESS EXCLUSIVE MODE")
+
+        for fragment in ({}, {"fragment": "rows"}):
+            response = client.get(queue, {"q": "退款", **fragment})
+            assert response.status_code == 200
+            page = response.content.decode()
+            assert 'data-testid="search-error"' in page and wanted.complaint_id not in page
+        page = client.get(queue, {"fragment": "rows"}).content.decode()
+        assert wanted.complaint_id in page and "search-error" not in page
+
+    page = client.get(queue, {"q": "退款"}).content.decode()
+    assert wanted.complaint_id in page and "search-error" not in page
