@@ -67,7 +67,8 @@ def _cache_set(key: str, value: bool) -> None:
 
 
 def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
-    """Whether at least COMMON_MATCHES documents match (one query, through the GIN indexes; the
+    """Whether the queue's ordered walk beats the GIN indexes: at least COMMON_MATCHES documents
+    match, or too many candidates to check (`_count_reaches`: one or two bounded counts; the
     answer is cached for PROBE_SECONDS: it only picks a plan, never changes the rows, and the
     page's auto-refresh and next pages ask the same).
 
