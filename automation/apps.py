@@ -12,3 +12,8 @@ class AutomationConfig(AppConfig):
         from complaints.services import hooks_subscribe
 
         hooks_subscribe(ingested=complaint_arrived, handled=alerts_on_handled)
+        # Refunds above an agent's limits alert supervisors; refunds itself never imports us.
+        from automation.services.refund_alerts import alerts_refund_decided, alerts_refund_waiting
+        from refunds.hooks import refund_hooks_subscribe
+
+        refund_hooks_subscribe(awaiting=alerts_refund_waiting, decided=alerts_refund_decided)

@@ -121,6 +121,7 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         IMMEDIATE = "immediate", _("New complaint needing immediate service")
         USER_MESSAGE = "user_message", _("New user message")
+        REFUND_APPROVAL = "refund_approval", _("Refund waiting for your approval")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"

@@ -197,6 +197,14 @@ class TimelineEvent(models.Model):
         STATE_CHANGED = "state_changed", _("State changed")
         SLA_CHANGED = "sla_changed", _("Deadline status changed")
         PHONE_REVEALED = "phone_revealed", _("Phone number revealed")
+        # Written by refunds/ (the app above complaints that makes refunds).
+        REFUND_REQUESTED = "refund_requested", _("Refund requested")
+        REFUND_AWAITING = "refund_awaiting", _("Refund awaiting approval")
+        REFUND_APPROVED = "refund_approved", _("Refund approved")
+        REFUND_DECLINED = "refund_declined", _("Refund declined")
+        REFUND_ACCEPTED = "refund_accepted", _("Refund accepted by WeChat Pay")
+        REFUND_SUCCEEDED = "refund_succeeded", _("Refund arrived")
+        REFUND_FAILED = "refund_failed", _("Refund failed")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -248,8 +256,15 @@ class MerchantSyncState(models.Model):
 
 
 class ComplaintImage(models.Model):
-    """A complaint image URL (signed image API, §3.9); its bytes are fetched once, on demand,
-    and served by the console so the browser never touches WeChat's URL."""
+    """A complaint image URL (signed image API, §3.9); its bytes are fetched once, by a task
+    queued when an agent first opens the complaint, and served by the console so the browser
+    never touches WeChat's URL. The page follows `fetch_status` live."""
+
+    class FetchStatus(models.TextChoices):
+        WAITING = "waiting", _("Not fetched yet")
+        FETCHING = "fetching", _("Fetching from WeChat Pay")
+        FETCHED = "fetched", _("Fetched")
+        FAILED = "failed", _("Could not be fetched")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="images")
     url = models.TextField()
@@ -259,6 +274,10 @@ class ComplaintImage(models.Model):
     content = models.BinaryField(null=True, blank=True, editable=False)
     content_type = models.CharField(max_length=100, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    fetch_status = models.CharField(
+        max_length=16, choices=FetchStatus.choices, default=FetchStatus.WAITING
+    )
+    fetch_error = models.TextField(blank=True)  # for the agent, when the fetch failed
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

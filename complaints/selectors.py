@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from psycopg.errors import QueryCanceled
 
+from complaints.filters import QueueFilter
 from complaints.models import (
-    OPEN,
     QUEUE_ORDER,
     Complaint,
     ComplaintImage,
     HistoryEntry,
     TimelineEvent,
 )
-from complaints.search.query import search_condition
+from complaints.ports import reply_side
 from merchants.selectors import merchant_ids_visible_to
 
 PAGE_SIZE = 50
-QUEUE_VIEWS = (
-    "open",
-    "immediate",
-    "new_message",
-    "due_soon",
-    "mine",
-    "unassigned",
-    "processing",
-    "done",
-)
 # What a queue row shows, its cursor, and where a search matched: nothing else is loaded (every
 # column is a Python object to build, fifty times per page).
 ROW_FIELDS = (
@@ -73,45 +62,20 @@ class QueueFilters:
     q: str = ""
 
 
-def view_queryset(qs: QuerySet[Complaint], view: str, user) -> QuerySet[Complaint]:
-    """Each view's conditions match one partial index (see Complaint.Meta.indexes)."""
-    if view == "done":
-        return qs.filter(complaint_state=Complaint.State.PROCESSED)
-    if view == "processing":
-        return qs.filter(complaint_state=Complaint.State.PROCESSING)
-    qs = qs.filter(OPEN)
-    if view == "immediate":
-        return qs.filter(need_immediate_service=True)
-    if view == "new_message":
-        return qs.filter(incoming_user_response=True)
-    if view == "due_soon":
-        return qs.filter(sla_status__in=[Complaint.Sla.AT_RISK, Complaint.Sla.OVERDUE])
-    if view == "mine":
-        return qs.filter(assignee=user)
-    if view == "unassigned":
-        return qs.filter(assignee=None)
-    return qs
-
-
 def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:
-    qs = view_queryset(complaints_visible_to(user), filters.view, user)
-    if filters.merchant_id:
-        qs = qs.filter(merchant_id=filters.merchant_id)
-    if filters.state:
-        qs = qs.filter(complaint_state=filters.state)
-    if filters.problem_type:
-        qs = qs.filter(problem_type=filters.problem_type)
-    if filters.refund_requested:
-        qs = qs.filter(problem_type="REFUND")
-    tz = timezone.get_current_timezone()
-    if filters.date_from:
-        qs = qs.filter(complaint_time__gte=datetime.combine(filters.date_from, time.min, tz))
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
-        qs = qs.filter(complaint_time__lt=end)
-    if filters.q.strip():  # see complaints/search/
-        qs = qs.filter(search_condition(filters.q, within=qs))
-    return qs
+    """The user's complaints narrowed by the queue's filter chain (complaints/filters.py)."""
+    chain = QueueFilter(queryset=complaints_visible_to(user), user=user)
+    values = {
+        "view": filters.view,
+        "merchant": filters.merchant_id,
+        "state": filters.state,
+        "problem_type": filters.problem_type,
+        "refund": filters.refund_requested,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "q": filters.q,
+    }
+    return chain.filter_values(chain.queryset, values)
 
 
 # --- keyset pagination ---------------------------------------------------------------------
@@ -152,9 +116,6 @@ class SearchTooSlow(Exception):
     """A search's queries did not finish within COMPLAINTS_SEARCH_TIMEOUT_MS."""
 
 
-SEARCH_TIMEOUT_MS = 3000
-
-
 def queue_page(
     user, filters: QueueFilters, cursor: str = "", page_size: int = PAGE_SIZE
 ) -> QueuePage:
@@ -164,7 +125,7 @@ def queue_page(
     (PostgreSQL): SearchTooSlow, never a request held for seconds."""
     if not filters.q.strip() or connection.vendor != "postgresql":
         return _queue_page(user, filters, cursor, page_size)
-    limit = getattr(settings, "COMPLAINTS_SEARCH_TIMEOUT_MS", SEARCH_TIMEOUT_MS)
+    limit = settings.COMPLAINTS_SEARCH_TIMEOUT_MS
     try:
         with transaction.atomic():
             with connection.cursor() as db:
@@ -213,7 +174,7 @@ class TimelineItem:
     at: datetime
     source: str  # "wechat" | "event" | "reply"
     obj: Any
-    status: dict[str, Any] | None = None  # a reply's live-status context (set by the view)
+    status: dict[str, Any] | None = None  # a reply's live-status context
 
 
 # The reply item itself shows these (with its live status), so they would only repeat it.
@@ -224,11 +185,8 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineItem]:
     """WeChat's negotiation history, the console's own events (claims, notes, …) and its reply
     attempts, merged in time order, each message once: a history entry that is one of the
     console's own replies (same log_id) is shown as that reply. Three queries, whatever the
-    lengths."""
-    from messaging.models import Reply
-
-    replies = list(Reply.objects.filter(complaint=complaint).select_related("author"))
-    sent = {reply.log_id for reply in replies if reply.log_id}
+    lengths. The replies (with their live status) come from the app that sends them."""
+    replies, sent = reply_side().timeline(complaint)
     items = [
         TimelineItem(entry.operate_time, "wechat", entry)
         for entry in HistoryEntry.objects.filter(complaint=complaint).order_by("operate_time", "id")
@@ -238,7 +196,7 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineItem]:
     items += [
         TimelineItem(event.created_at, "event", event) for event in events.select_related("actor")
     ]
-    items += [TimelineItem(reply.created_at, "reply", reply) for reply in replies]
+    items += replies
     items.sort(key=lambda item: item.at)
     return items
 

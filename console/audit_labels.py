@@ -9,6 +9,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from console.roles import ROLE_LABELS
+
 ACTIONS: dict[str, Promise] = {
     "login.failed": _("Failed login"),
     "login.locked": _("Login locked for every address"),
@@ -38,6 +40,10 @@ ACTIONS: dict[str, Promise] = {
     "reply_template.created": _("Reply template created"),
     "reply_template.updated": _("Reply template changed"),
     "reply_template.deleted": _("Reply template deleted"),
+    "refund.approval_requested": _("Refund waits for approval"),
+    "refund.approved": _("Refund approved"),
+    "refund.declined": _("Refund declined"),
+    "refund.limits_changed": _("Refund limits changed"),
 }
 # Each family's prefix filters all of its actions at once (the log filters by prefix).
 FAMILIES: dict[str, Promise] = {
@@ -49,6 +55,7 @@ FAMILIES: dict[str, Promise] = {
     "complaint.": _("Complaints"),
     "auto_rule.": _("Automatic reply rules"),
     "reply_template.": _("Reply templates"),
+    "refund.": _("Refunds"),
 }
 TARGETS: dict[str, Promise] = {
     "user": _("User"),
@@ -57,6 +64,7 @@ TARGETS: dict[str, Promise] = {
     "complaint": _("Complaint"),
     "auto_rule": _("Automatic reply rule"),
     "reply_template": _("Reply template"),
+    "refund": _("Refund"),
 }
 
 
@@ -104,10 +112,16 @@ CHANGE_KEYS: dict[str, Promise] = {
     "active": _("Active"),
     "sub_mchids": _("Sub-merchant IDs"),
     "roles": _("Roles"),
+    "complaint_id": _("Complaint ID"),
+    "amount": _("Amount (fen)"),
+    "requested_by": _("Requested by"),
+    "reason": _("Reason"),
+    "per_refund": _("per refund (fen)"),
+    "per_day": _("per agent and day (fen)"),
 }
 ROLE_LISTS = frozenset({"before", "after", "roles"})
 # Actions that record each changed field as [before, after].
-PAIR_ACTIONS = frozenset({"merchant.updated"})
+PAIR_ACTIONS = frozenset({"merchant.updated", "refund.limits_changed"})
 
 
 def change_rows(changes: Any, action: str = "") -> list[tuple[str, str]]:
@@ -133,9 +147,6 @@ def event_change_rows(event: Any) -> list[tuple[str, str]]:
 def readable(value: Any, key: str = "") -> str:
     """A JSON value as a person reads it: Yes/No, a dash for nothing, lists joined, role and
     merchant-kind codes by their labels."""
-    from console.roles import ROLE_LABELS
-    from merchants.models import Merchant
-
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -146,6 +157,15 @@ def readable(value: Any, key: str = "") -> str:
         return ", ".join(readable(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{CHANGE_KEYS.get(k, k)}: {readable(v, k)}" for k, v in value.items())
-    if key == "kind":
-        return str(dict(Merchant.Kind.choices).get(value, value))
+    if key in _VALUE_LABELS:
+        return str(_VALUE_LABELS[key].get(value, value))
     return str(value)
+
+
+# Codes an app above console names (merchants: a merchant's "kind"); registered from its ready().
+_VALUE_LABELS: dict[str, dict[Any, Any]] = {}
+
+
+def value_labels_register(key: str, labels: dict[Any, Any]) -> None:
+    """Show the audit log's values under `key` by these labels (called from AppConfig.ready())."""
+    _VALUE_LABELS[key] = labels

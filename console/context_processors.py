@@ -12,6 +12,7 @@ NAVIGATION = [
     ("messaging:templates", _("Reply templates"), "manage_templates"),
     ("messaging:history", _("Reply history"), "review_replies"),
     ("messaging:kpis", _("KPIs"), "review_replies"),
+    ("refunds:approvals", _("Refund approvals"), "review_replies"),
     ("automation:rules", _("Automation"), "manage_templates"),
     ("automation:supervisor", _("Supervisor alerts"), "review_replies"),
     ("merchants:list", _("Merchants"), "manage_merchants"),

@@ -37,6 +37,8 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("messaging/", include("messaging.urls")),
     path("automation/", include("automation.urls")),
+    path("refunds/", include("refunds.urls")),
     path("webhooks/wechatpay/", include("complaints.webhook_urls")),
+    path("webhooks/wechatpay/", include("refunds.webhook_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,15 +17,15 @@ from sandbox.web import ApiError, Response, invalid_request
 if TYPE_CHECKING:
     from sqlite3 import Connection
 
-    from sandbox.api import Call
-    from sandbox.app import Sandbox
+    from sandbox.call import Call
+    from sandbox.state import State
 
 MEDIA_PATH = "/_sandbox/media/"
 ALREADY_PROCESSED = "投诉单已处理完成，当前状态不支持该操作"
 REPEATED_REFUND = "当前单据状态不支持操作, 请检查是否重复调用"
 
 
-def _media_check(app: Sandbox, call: Call) -> Any:
+def _media_check(app: State, call: Call) -> Any:
     def media_ok(media_id: str) -> bool:
         row = media_lookup(app, media_id)
         return row is not None and row["origin"] == "upload" and row["mchid"] == call.merchant.mchid
@@ -40,7 +40,7 @@ def _check_mchid(call: Call, body: dict[str, Any]) -> None:
 
 
 def _record(
-    app: Sandbox,
+    app: State,
     db: Connection,
     call: Call,
     complaint: dict[str, Any],
@@ -70,7 +70,7 @@ def _record(
         )
 
 
-def _load(app: Sandbox, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+def _load(app: State, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
     found = app.store.complaint_get(call.complaint_id)
     assert found is not None  # ownership was checked; complaints are never deleted
     return found[0], found[2]
@@ -82,7 +82,7 @@ def _answered(complaint: dict[str, Any]) -> None:
     complaint["incoming_user_response"] = False
 
 
-def reply(app: Sandbox, call: Call) -> Response:
+def reply(app: State, call: Call) -> Response:
     body = response_body(call.request.json(), _media_check(app, call))
     _check_mchid(call, body)
     with app.store.transaction() as db:
@@ -105,7 +105,7 @@ def plain_text(message: dict[str, Any]) -> str:
     return "\n".join(texts)[:500]
 
 
-def reply_immediate(app: Sandbox, call: Call) -> Response:
+def reply_immediate(app: State, call: Call) -> Response:
     body = immediate_body(call.request.json(), _media_check(app, call))
     _check_mchid(call, body)
     with app.store.transaction() as db:
@@ -128,7 +128,7 @@ def reply_immediate(app: Sandbox, call: Call) -> Response:
     return Response.json(200, {"log_id": entry["log_id"]}, sign=True)
 
 
-def complete(app: Sandbox, call: Call) -> Response:
+def complete(app: State, call: Call) -> Response:
     body = complete_body(call.request.json())
     _check_mchid(call, body)
     with app.store.transaction() as db:
@@ -143,7 +143,7 @@ def complete(app: Sandbox, call: Call) -> Response:
     return Response.empty(sign=True)
 
 
-def update_refund(app: Sandbox, call: Call) -> Response:
+def update_refund(app: State, call: Call) -> Response:
     body = refund_body(call.request.json(), _media_check(app, call))
     with app.store.transaction() as db:
         complaint, extra = _load(app, call)

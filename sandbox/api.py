@@ -16,33 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandbox import actions, auth, uploads, validation
+from sandbox import actions, auth, refund_api, uploads, validation
+from sandbox.call import Call
 from sandbox.complaints import CHINA, present_complaint, present_history
-from sandbox.store import Merchant
 from sandbox.web import ApiError, Request, Response
 from wechatpay import crypto
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 PREFIX = "/v3/merchant-service/complaints-v2"
 NO_AUTH_QUERY = "您暂无权限查询该投诉单的信息"
 NO_AUTH_WRITE = "您暂无权限为该投诉单提交商户回复"
-
-
-@dataclass
-class Call:
-    request: Request
-    merchant: Merchant
-    serial: str
-    base_url: str
-    match: re.Match[str]
-    complaint: tuple[dict[str, Any], str, dict[str, Any]] | None = None
-    upload: uploads.Upload | None = None
-
-    @property
-    def complaint_id(self) -> str:
-        return self.match.group(1)
 
 
 @dataclass(frozen=True)
@@ -50,7 +35,7 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     name: str  # also the rate-limit bucket
-    handler: Callable[[Sandbox, Call], Response]
+    handler: Callable[[State, Call], Response]
     owns_complaint: bool = False
 
 
@@ -58,7 +43,7 @@ def _route(method: str, path: str, name: str, handler: Any, owns: bool = False) 
     return Route(method, re.compile(path), name, handler, owns)
 
 
-def list_complaints(app: Sandbox, call: Call) -> Response:
+def list_complaints(app: State, call: Call) -> Response:
     query = call.request.query
     begin, end = validation.date_span(query)
     limit, offset = validation.page(query, 10, 50)
@@ -90,7 +75,7 @@ def list_complaints(app: Sandbox, call: Call) -> Response:
     return Response.json(200, page, sign=True)
 
 
-def complaint_detail(app: Sandbox, call: Call) -> Response:
+def complaint_detail(app: State, call: Call) -> Response:
     assert call.complaint is not None
     complaint, phone, _ = call.complaint
     shown = present_complaint(
@@ -99,7 +84,7 @@ def complaint_detail(app: Sandbox, call: Call) -> Response:
     return Response.json(200, shown, sign=True)
 
 
-def history(app: Sandbox, call: Call) -> Response:
+def history(app: State, call: Call) -> Response:
     limit, offset = validation.page(call.request.query, 100, 300)
     entries = app.store.history(call.complaint_id)
     page: dict[str, Any] = {
@@ -112,14 +97,14 @@ def history(app: Sandbox, call: Call) -> Response:
     return Response.json(200, page, sign=True)
 
 
-def upload_image(app: Sandbox, call: Call) -> Response:
+def upload_image(app: State, call: Call) -> Response:
     assert call.upload is not None
     content_type = uploads.check_upload(call.upload)
     media_id = uploads.store_upload(app, call.merchant.mchid, call.upload, content_type)
     return Response.json(200, {"media_id": media_id}, sign=True)
 
 
-def download_image(app: Sandbox, call: Call) -> Response:
+def download_image(app: State, call: Call) -> Response:
     raw_id = call.match.group(1)
     if len(raw_id) > 256:
         raise validation.param_error("media_id", "字符数大于最大值 256", location="path")
@@ -133,14 +118,14 @@ def download_image(app: Sandbox, call: Call) -> Response:
     return Response(200, bytes(row["data"]), {"Content-Type": row["content_type"]})
 
 
-def notify_url_get(app: Sandbox, call: Call) -> Response:
+def notify_url_get(app: State, call: Call) -> Response:
     url = app.store.notify_url(call.merchant.mchid)
     if url is None:
         raise ApiError(400, "RESOURCE_NOT_EXISTS", "查询的通知回调不存在")
     return Response.json(200, {"mchid": call.merchant.mchid, "url": url}, sign=True)
 
 
-def notify_url_create(app: Sandbox, call: Call) -> Response:
+def notify_url_create(app: State, call: Call) -> Response:
     url = validation.notify_url_body(call.request.json())
     if app.store.notify_url(call.merchant.mchid) is not None:
         raise ApiError(400, "INVALID_REQUEST", "通知回调地址已存在，请使用更新接口（PUT）修改")
@@ -148,7 +133,7 @@ def notify_url_create(app: Sandbox, call: Call) -> Response:
     return Response.json(200, {"mchid": call.merchant.mchid, "url": url}, sign=True)
 
 
-def notify_url_update(app: Sandbox, call: Call) -> Response:
+def notify_url_update(app: State, call: Call) -> Response:
     url = validation.notify_url_body(call.request.json())
     if app.store.notify_url(call.merchant.mchid) is None:
         raise ApiError(400, "RESOURCE_NOT_EXISTS", "通知回调不存在，请先创建")
@@ -156,12 +141,12 @@ def notify_url_update(app: Sandbox, call: Call) -> Response:
     return Response.json(200, {"mchid": call.merchant.mchid, "url": url}, sign=True)
 
 
-def notify_url_delete(app: Sandbox, call: Call) -> Response:
+def notify_url_delete(app: State, call: Call) -> Response:
     app.store.notify_url_set(call.merchant.mchid, None)
     return Response.empty(sign=True)
 
 
-def certificates(app: Sandbox, call: Call) -> Response:
+def certificates(app: State, call: Call) -> Response:
     """The platform certificate, AEAD-encrypted with the caller's APIv3 key."""
     cert = app.platform.certificate
     nonce = secrets.token_hex(6)
@@ -214,11 +199,12 @@ ROUTES = [
         "DELETE", "/v3/merchant-service/complaint-notifications", "notify_url", notify_url_delete
     ),
     _route("GET", "/v3/certificates", "certificates", certificates),
+    *(_route(*spec) for spec in refund_api.ROUTES),
 ]
 
 
 class WeChatApi:
-    def __init__(self, app: Sandbox) -> None:
+    def __init__(self, app: State) -> None:
         self.app = app
 
     def _find(self, request: Request) -> tuple[Route, re.Match[str]]:

@@ -3,81 +3,38 @@
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from sandbox import auth, keys
-from sandbox.faults import Faults
+from sandbox import auth
+from sandbox.api import WeChatApi
+from sandbox.control import ControlApi
 from sandbox.notifier import Notifier
-from sandbox.ratelimit import RateLimiter
-from sandbox.store import Store
+from sandbox.refund_events import RefundProcessor
+from sandbox.state import Settings, State
 from sandbox.web import ApiError, Request, Response
+
+__all__ = ["Sandbox", "Settings"]
 
 log = logging.getLogger("sandbox")
 
 
-@dataclass
-class Settings:
-    rate_limits: bool = True
-    # WeChat no longer pushes for the merchant's own API actions (spec §4); switchable for demos.
-    push_merchant_actions: bool = False
-    # 1.0 = the real retry schedule (5 s, then 1 min ×10, then every 5 min); 0.01 = 100× faster.
-    notify_time_scale: float = 1.0
-    # Which key signs notifications: "public_key" (PUB_KEY_ID_…) or "certificate".
-    notification_signer: str = "public_key"
-    notify_timeout: float = 5.0
-    # Precede each delivery with a probe whose signature starts with WECHATPAY/SIGNTEST/ (§5.3):
-    # WeChat sends such traffic to check that receivers really verify signatures.
-    notification_probes: bool = False
+class Sandbox(State):
+    """The state, with the notifier, the refund processor, the WeChat Pay API and the control API
+    wired around it."""
 
-    def update(self, values: dict[str, Any]) -> None:
-        """Apply all values or none: each is checked before anything changes."""
-        checked = {name: self._checked(name, value) for name, value in values.items()}
-        if checked.get("notification_signer", "public_key") not in ("public_key", "certificate"):
-            raise ApiError(400, "PARAM_ERROR", "notification_signer: public_key or certificate")
-        for name, value in checked.items():
-            setattr(self, name, value)
-
-    def _checked(self, name: str, value: Any) -> Any:
-        if name not in self.__dataclass_fields__:
-            raise ApiError(400, "PARAM_ERROR", f"unknown setting {name!r}")
-        kind = type(getattr(self, name))
-        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind):
-            raise ApiError(400, "PARAM_ERROR", f"setting {name!r} must be {kind.__name__}")
-        if kind is float and value < 0:
-            raise ApiError(400, "PARAM_ERROR", f"setting {name!r} cannot be negative")
-        return value
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class Sandbox:
     def __init__(self, data_dir: Path, settings: Settings | None = None) -> None:
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # its keys, its complaints
-        self.data_dir = data_dir
-        self.settings = settings or Settings()
-        self.platform = keys.load_or_generate(data_dir / "platform")
-        self.store = Store(data_dir / "sandbox.sqlite3")
-        self.faults = Faults()
-        self.rate_limiter = RateLimiter()
+        super().__init__(data_dir, settings)
         self.notifier = Notifier(self)
-        self.id_lock = threading.Lock()
-        # Imported here: both modules take the app as their context.
-        from sandbox.api import WeChatApi
-        from sandbox.control import ControlApi
-
+        self.refunds = RefundProcessor(self)
         self.api = WeChatApi(self)
         self.control = ControlApi(self)
 
     def start(self) -> None:
         self.notifier.start()
+        self.refunds.start()
 
     def stop(self) -> None:
+        self.refunds.stop()
         self.notifier.stop()
         self.store.close()
 

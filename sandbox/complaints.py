@@ -11,12 +11,12 @@ import random
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from sandbox import seed
+from sandbox import payments, seed
 from sandbox.web import ApiError
 from wechatpay import crypto
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
     from sandbox.store import Merchant
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -62,7 +62,7 @@ def history_entry(operator: str, operate_type: str, details: str = "", **extra: 
     return entry
 
 
-def _store_demo_images(app: Sandbox, mchid: str, count: int) -> list[str]:
+def _store_demo_images(app: State, mchid: str, count: int) -> list[str]:
     paths = []
     for _ in range(count):
         media_id = seed.complaint_media_id()
@@ -72,7 +72,7 @@ def _store_demo_images(app: Sandbox, mchid: str, count: int) -> list[str]:
 
 
 def build_complaint(
-    app: Sandbox, mchid: str, need_immediate_service: bool, problem_type: str | None
+    app: State, mchid: str, need_immediate_service: bool, problem_type: str | None
 ) -> tuple[dict[str, Any], str]:
     title, detail, kind, amount = seed.pick_template(problem_type)
     complaint: dict[str, Any] = {
@@ -108,7 +108,7 @@ def build_complaint(
 
 
 def create_complaints(
-    app: Sandbox,
+    app: State,
     *,
     mchid: str,
     count: int,
@@ -139,6 +139,7 @@ def create_complaints(
         media = complaint["complaint_media_list"][:1]
         with app.store.transaction() as db:
             app.store.complaint_insert(db, complaint, phone, {"refund_decision": None})
+            payments.orders_for_complaint(db, complaint)  # every complaint's order exists, paid
             app.store.history_append(
                 db,
                 complaint["complaint_id"],

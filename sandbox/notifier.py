@@ -25,7 +25,7 @@ from sandbox.auth import new_request_id
 from wechatpay import crypto
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 log = logging.getLogger("sandbox.notifier")
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -73,7 +73,7 @@ def build_body(apiv3_key: str, complaint_id: str, action_type: str) -> str:
 
 
 class Notifier:
-    def __init__(self, app: Sandbox) -> None:
+    def __init__(self, app: State) -> None:
         self.app = app
         # An Event, not a Condition: poke() runs inside store transactions, so waking the
         # thread must never wait for a lock the notifier could hold while reading the store.
@@ -95,21 +95,33 @@ class Notifier:
             if not url:
                 continue
             body = build_body(merchant.apiv3_key, complaint_id, action_type)
-            db.execute(
-                "INSERT INTO notifications (id, mchid, url, complaint_id, action_type, body,"
-                " status, next_at, created) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                (
-                    json.loads(body)["id"],
-                    merchant.mchid,
-                    url,
-                    complaint_id,
-                    action_type,
-                    body,
-                    now,
-                    now,
-                ),
-            )
+            self._insert(db, merchant.mchid, url, complaint_id, action_type, body, now)
         self.poke()
+
+    def enqueue_body(
+        self,
+        db: sqlite3.Connection,
+        *,
+        mchid: str,
+        url: str,
+        complaint_id: str,
+        action_type: str,
+        body: str,
+    ) -> None:
+        """Queue a ready-made event (refund notifications) for the same delivery and retries."""
+        self._insert(db, mchid, url, complaint_id, action_type, body, time.time())
+        self.poke()
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection, mchid: str, url: str, complaint_id: str, action_type: str,
+        body: str, now: float,
+    ) -> None:  # fmt: skip
+        db.execute(
+            "INSERT INTO notifications (id, mchid, url, complaint_id, action_type, body,"
+            " status, next_at, created) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (json.loads(body)["id"], mchid, url, complaint_id, action_type, body, now, now),
+        )
 
     def poke(self) -> None:
         self._wake.set()

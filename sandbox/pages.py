@@ -14,10 +14,11 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from sandbox.complaints import IMAGE_PATH
+from sandbox.pages_payments import orders_card
 from sandbox.web import Response
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 STATES = {"PENDING": "待处理", "PROCESSING": "处理中", "PROCESSED": "已处理完成"}
 PROBLEMS = {"REFUND": "申请退款", "SERVICE_NOT_WORK": "服务权益未生效", "OTHERS": "其他"}
@@ -117,7 +118,7 @@ def _media_src(path_or_id: Any) -> str:
     return "/_sandbox/media/" + path_or_id
 
 
-def index(app: Sandbox, mchid: str | None, error: str = "") -> str:
+def index(app: State, mchid: str | None, error: str = "") -> str:
     rows = app.store.query(
         "SELECT data FROM complaints WHERE (? IS NULL OR mchid = ?)"
         " ORDER BY created DESC LIMIT 300",
@@ -148,7 +149,7 @@ def index(app: Sandbox, mchid: str | None, error: str = "") -> str:
     )
 
 
-def _new_complaint_form(app: Sandbox, error: str) -> str:
+def _new_complaint_form(app: State, error: str) -> str:
     """File complaints as consumers would (demos): they reach the console by notification."""
     merchants = "".join(
         f'<option value="{_text(mchid)}">{_text(mchid)}</option>' for mchid in app.store.merchants()
@@ -251,7 +252,7 @@ def _entry_body(entry: dict[str, Any], reply: Any, act_url: str) -> str:
     return "".join(parts)
 
 
-def conversation(app: Sandbox, complaint_id: str, error: str = "") -> str:
+def conversation(app: State, complaint_id: str, error: str = "") -> str:
     found = app.store.complaint_get(complaint_id)
     if found is None:
         return "<p>投诉单不存在</p>"
@@ -283,7 +284,8 @@ def conversation(app: Sandbox, complaint_id: str, error: str = "") -> str:
         f"{_text(complaint.get('user_complaint_times'))} · 订单金额 {money}</div></div>"
     )
     failure = f'<p class="error" role="alert">{_text(error)}</p>' if error else ""
-    return head + "".join(rows) + failure + _consumer_forms(act_url)
+    orders = orders_card(app.store, complaint_id)
+    return head + orders + "".join(rows) + failure + _consumer_forms(act_url)
 
 
 def _action_button(act_url: str, action: str, label: str) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 from sandbox.web import ApiError, Request, param_error
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 MAX_IMAGE = 2 * 1024 * 1024
 SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
@@ -124,13 +124,13 @@ def check_upload(upload: Upload) -> str:
     return content_type
 
 
-def store_upload(app: Sandbox, mchid: str, upload: Upload, content_type: str) -> str:
+def store_upload(app: State, mchid: str, upload: Upload, content_type: str) -> str:
     extension = {"image/jpeg": "jpg", "image/png": "png", "image/bmp": "bmp"}[content_type]
     media_id = f"{secrets.token_hex(16).upper()}.{extension}"
     app.store.media_put(media_id, mchid, "upload", content_type, upload.file)
     return media_id
 
 
-def media_lookup(app: Sandbox, raw_id: str) -> Any:
+def media_lookup(app: State, raw_id: str) -> Any:
     """Stored ids are kept as they appear in URLs; accept an id that was decoded once."""
     return app.store.media_get(raw_id) or app.store.media_get(quote(unquote(raw_id), safe=""))

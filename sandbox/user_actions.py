@@ -14,7 +14,7 @@ from sandbox.complaints import history_entry
 from sandbox.web import ApiError
 
 if TYPE_CHECKING:
-    from sandbox.app import Sandbox
+    from sandbox.state import State
 
 
 def _bad(message: str) -> ApiError:
@@ -34,7 +34,7 @@ def _actions_in(message: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield faq["action"]
 
 
-def _find_click(app: Sandbox, complaint_id: str, action_id: str) -> tuple[str, dict[str, Any]]:
+def _find_click(app: State, complaint_id: str, action_id: str) -> tuple[str, dict[str, Any]]:
     """The merchant message holding this action_id, newest first."""
     for entry in reversed(app.store.history(complaint_id)):
         for action in _actions_in(entry.get("normal_message") or {}):
@@ -53,13 +53,13 @@ def _text(body: dict[str, Any], default: str) -> str:
 Outcome = tuple[dict[str, Any], str]  # the history entry, the notification action_type
 
 
-def _message(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _message(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     c["incoming_user_response"] = True
     text = _text(body, seed.USER_MESSAGES[0])
     return history_entry("投诉人", "USER_RESPONSE", text), "USER_RESPONSE"
 
 
-def _continue(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _continue(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     c["user_complaint_times"] += 1
     c["complaint_state"] = "PENDING"  # a continued complaint needs handling again
     c["incoming_user_response"] = True
@@ -67,7 +67,7 @@ def _continue(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
     return history_entry("投诉人", "USER_CONTINUE_COMPLAINT", text), "CONTINUE_COMPLAINT"
 
 
-def _click(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _click(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     action_id = body.get("action_id")
     if not isinstance(action_id, str) or not action_id:
         raise _bad("action_id is required for a click")
@@ -79,7 +79,7 @@ def _click(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
     return entry, "USER_RESPONSE"
 
 
-def _apply_platform(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _apply_platform(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     c["in_platform_service"] = True
     reason = _text(body, "商家未能解决问题")
     entry = history_entry(
@@ -92,24 +92,24 @@ def _apply_platform(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
     return entry, "USER_APPLY_PLATFORM_SERVICE"
 
 
-def _cancel_platform(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _cancel_platform(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     c["in_platform_service"] = False
     entry = history_entry("投诉人", "USER_CANCEL_PLATFORM_SERVICE", "用户取消平台协助")
     return entry, "USER_CANCEL_PLATFORM_SERVICE"
 
 
-def _platform_finished(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _platform_finished(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     c["in_platform_service"] = False
     entry = history_entry("系统", "PLATFORM_SERVICE_FINISHED", "平台协助已结束")
     return entry, "PLATFORM_SERVICE_FINISHED"
 
 
-def _platform_response(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _platform_response(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     text = _text(body, "平台已介入，请商户尽快与用户协商处理。")
     return history_entry("微信支付客服", "PLATFORM_RESPONSE", text), "RESPONSE_BY_PLATFORM"
 
 
-def _refund_received(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _refund_received(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     c["complaint_full_refunded"] = True
     if extra.get("refund_decision") == "APPROVE":
         c["complaint_state"] = "PROCESSED"  # an approved refund arriving closes the complaint
@@ -119,14 +119,14 @@ def _refund_received(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
     return entry, "SELLER_REFUND"
 
 
-def _satisfaction(app: Sandbox, c: dict, extra: dict, body: dict) -> Outcome:
+def _satisfaction(app: State, c: dict, extra: dict, body: dict) -> Outcome:
     score = body.get("score", 5)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise _bad("score must be an integer from 1 to 5")
     return history_entry("投诉人", "USER_SUBMIT_SATISFACTION", f"满意度：{score}星"), ""
 
 
-ACTIONS: dict[str, Callable[[Sandbox, dict, dict, dict], Outcome]] = {
+ACTIONS: dict[str, Callable[[State, dict, dict, dict], Outcome]] = {
     "message": _message,
     "continue": _continue,
     "click": _click,
@@ -139,7 +139,7 @@ ACTIONS: dict[str, Callable[[Sandbox, dict, dict, dict], Outcome]] = {
 }
 
 
-def perform(app: Sandbox, complaint_id: str, body: Any) -> dict[str, Any]:
+def perform(app: State, complaint_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or body.get("action") not in ACTIONS:
         raise _bad(f"action must be one of {', '.join(ACTIONS)}")
     with app.store.transaction() as db:

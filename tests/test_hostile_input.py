@@ -43,7 +43,8 @@ FIELD_NAMES = [
     "work_end", "work_days", "template", "response_text", "action", "reject_reason",
     "launch_refund_day", "confirm", "roles", "merchants", "user", "mchid", "api_base_url",
     "apiv3_key", "private_key", "certificate", "wechatpay_public_key_id", "enabled",
-    "media_id", "language", "username", "password", "mode", "complaint_state",
+    "media_id", "language", "username", "password", "mode", "complaint_state", "amount",
+    "reason", "request_key", "seen_refunds", "part",
 ]  # fmt: skip
 
 

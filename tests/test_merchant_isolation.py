@@ -32,6 +32,7 @@ from console.roles import AGENT, SUPERVISOR
 from console.services import audit_record
 from merchants.models import Merchant, MerchantAssignment
 from messaging.models import Draft, ImageAsset, Reply, ReplyAttempt, ReplyTemplate
+from refunds.models import OrderSnapshot, Refund, RefundAttempt
 from tests.fixtures.users import make_user
 from tests.test_url_permissions import console_urls
 
@@ -72,12 +73,24 @@ OBJECT_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "complaints:note": B_COMPLAINT,
     "complaints:reveal_phone": B_COMPLAINT,
     "complaints:image": lambda w: {"pk": w.b.complaint.pk, "image_pk": w.b.complaint_image.pk},
+    "complaints:images": B_COMPLAINT,
+    "complaints:image_fetch": lambda w: {
+        "pk": w.b.complaint.pk,
+        "image_pk": w.b.complaint_image.pk,
+    },
     "complaints:claim": B_COMPLAINT,
     "complaints:release": B_COMPLAINT,
     "complaints:assign": B_COMPLAINT,
     "complaints:complete": B_COMPLAINT,
     "complaints:refund": B_COMPLAINT,
     "wechatpay_complaints_webhook": lambda w: {"mchid": w.b.merchant.mchid},
+    "wechatpay_refunds_webhook": lambda w: {"mchid": w.b.merchant.mchid},
+    "refunds:panel": B_COMPLAINT,
+    "refunds:order_refresh": B_COMPLAINT,
+    "refunds:refund_create": B_COMPLAINT,
+    "refunds:approve": lambda w: {"pk": w.b.refund.pk},
+    "refunds:decline": lambda w: {"pk": w.b.refund.pk},
+    "refunds:limits_save": B_MERCHANT_FOR_MESSAGING,
     "messaging:composer": B_COMPLAINT,
     "messaging:composer_page": B_COMPLAINT,
     "messaging:draft_save": B_COMPLAINT,
@@ -93,6 +106,7 @@ OBJECT_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "messaging:image_upload": B_MERCHANT_FOR_MESSAGING,
     "messaging:image_file": lambda w: {"pk": w.b.image_asset.pk},
     "messaging:image_retry": lambda w: {"pk": w.b.image_asset.pk},
+    "messaging:image_status": lambda w: {"pk": w.b.image_asset.pk},
     "messaging:template_create": B_MERCHANT_FOR_MESSAGING,
     "messaging:template_edit": lambda w: {"pk": w.b.template.pk},
     "messaging:template_delete": lambda w: {"pk": w.b.template.pk},
@@ -112,14 +126,16 @@ NO_KWARGS = {
     "merchants:user_create", "complaints:queue", "messaging:image_media", "messaging:templates",
     "messaging:template_preview", "messaging:history", "messaging:history_csv", "messaging:kpis",
     "automation:rules", "automation:alerts", "automation:alerts_read", "automation:supervisor",
-    "complaints:stream", "messaging:history_xlsx",
+    "complaints:stream", "messaging:history_xlsx", "refunds:approvals", "refunds:limits",
+    "refunds:history", "refunds:history_csv", "refunds:history_link", "refunds:kpis_panel",
 }  # fmt: skip
 # Not requested: logging out would end the session the next requests need.
 SKIPPED = {"logout"}
 # Pages whose content B's supervisor must see (so the test is not passing on empty pages).
 SHOWS_B_TO_SUPERVISOR = [
     "complaints:queue", "messaging:templates", "messaging:history", "messaging:history_csv",
-    "automation:rules", "automation:supervisor", "console:audit",
+    "automation:rules", "automation:supervisor", "console:audit", "refunds:approvals",
+    "refunds:history", "refunds:history_csv",
 ]  # fmt: skip
 
 
@@ -263,6 +279,34 @@ def _seed_merchant(mchid: str, tag: str, agent, supervisor) -> SimpleNamespace:
         content=PNG,
         content_type="image/png",
         fetched_at=now,
+        fetch_status=ComplaintImage.FetchStatus.FETCHED,
+    )
+    refund = Refund.objects.create(
+        merchant=merchant,
+        complaint=complaint,
+        out_refund_no=f"{tag}-refund",
+        transaction_id=f"4200{tag}",
+        order_total=1000,
+        amount=500,
+        reason=f"{tag} refund reason",
+        status=Refund.Status.AWAITING_APPROVAL,
+        requested_by=agent,
+        needs_approval=True,
+        error_message=f"{tag} refund error",
+    )
+    RefundAttempt.objects.create(
+        refund=refund, number=1, started_at=now, outcome="final", wechat_message=f"{tag} refund"
+    )
+    OrderSnapshot.objects.create(
+        complaint=complaint,
+        merchant=merchant,
+        status="fresh",
+        transaction_id=f"4200{tag}",
+        out_trade_no=f"{tag}-order",
+        trade_state="SUCCESS",
+        trade_state_desc=f"{tag} paid",
+        total=1000,
+        fetched_at=now,
     )
     for action, target_type, changes in [
         ("reply_template.created", "reply_template", {"name": f"{tag} template"}),
@@ -285,6 +329,7 @@ def _seed_merchant(mchid: str, tag: str, agent, supervisor) -> SimpleNamespace:
         complaint=complaint,
         template=template,
         reply=reply,
+        refund=refund,
         rule=rule,
         alert=alert,
         image_asset=image_asset,

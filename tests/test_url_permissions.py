@@ -37,6 +37,7 @@ from console.encryption import encrypt_text
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from merchants.models import Merchant, MerchantAssignment
 from messaging.models import ImageAsset, Reply, ReplyTemplate
+from refunds.models import Refund
 from tests.fixtures.users import make_user
 
 ALLOW, LOGIN, FORBID, HIDDEN, DENY, PUBLIC = "ALLOW", "LOGIN", "FORBID", "HIDDEN", "DENY", "PUBLIC"
@@ -123,12 +124,30 @@ EXPECTED: dict[str, Row] = {
     "complaints:image": Row(
         COMPLAINT_A, lambda w: {"pk": w.complaint.pk, "image_pk": w.complaint_image.pk}
     ),
+    "complaints:images": Row(COMPLAINT_A, complaint_a),
+    "complaints:image_fetch": Row(
+        COMPLAINT_A, lambda w: {"pk": w.complaint.pk, "image_pk": w.complaint_image.pk}, "POST"
+    ),
     "complaints:claim": Row(COMPLAINT_A, complaint_a, "POST"),
     "complaints:release": Row(COMPLAINT_A, complaint_a, "POST"),
     "complaints:assign": Row(COMPLAINT_A, complaint_a, "POST"),
     "complaints:complete": Row(COMPLAINT_A, complaint_a, "POST"),
     "complaints:refund": Row(COMPLAINT_A, complaint_a, "POST"),
     "wechatpay_complaints_webhook": Row(EVERYONE, lambda w: {"mchid": w.merchant_a.mchid}, "POST"),
+    # --- refunds ---------------------------------------------------------------------------
+    "refunds:panel": Row(COMPLAINT_A, complaint_a),
+    "refunds:order_refresh": Row(COMPLAINT_A, complaint_a, "POST"),
+    "refunds:refund_create": Row(COMPLAINT_A, complaint_a, "POST"),
+    "refunds:approvals": Row(REVIEWERS),
+    "refunds:approve": Row(SUPERVISOR_A, lambda w: {"pk": w.refund.pk}, "POST"),
+    "refunds:decline": Row(SUPERVISOR_A, lambda w: {"pk": w.refund.pk}, "POST"),
+    "refunds:limits": Row(REVIEWERS),
+    "refunds:limits_save": Row(SUPERVISOR_A, lambda w: {"merchant_pk": w.merchant_a.pk}, "POST"),
+    "refunds:history": Row(AUDITORS),
+    "refunds:history_csv": Row(AUDITORS),
+    "refunds:history_link": Row(AUDITORS),
+    "refunds:kpis_panel": Row(AUDITORS),
+    "wechatpay_refunds_webhook": Row(EVERYONE, lambda w: {"mchid": w.merchant_a.mchid}, "POST"),
     # --- messaging: composer, drafts, images, templates ---------------------------------
     "messaging:composer": Row(COMPLAINT_A, complaint_a),
     "messaging:composer_page": Row(COMPLAINT_A, complaint_a),
@@ -144,6 +163,7 @@ EXPECTED: dict[str, Row] = {
     "messaging:image_upload": Row(COMPLAINT_A, merchant_a_for_messaging, "POST"),
     "messaging:image_file": Row(COMPLAINT_A, lambda w: {"pk": w.image_asset.pk}),
     "messaging:image_retry": Row(COMPLAINT_A, lambda w: {"pk": w.image_asset.pk}, "POST"),
+    "messaging:image_status": Row(COMPLAINT_A, lambda w: {"pk": w.image_asset.pk}),
     "messaging:image_media": Row(COMPLAINT_A, query={"media_id": "MEDIA-A"}),
     "messaging:templates": Row(TEMPLATE_MANAGERS),
     "messaging:template_create": Row(SUPERVISOR_A, merchant_a_for_messaging),
@@ -233,6 +253,17 @@ def world(db):
         payer_phone_last4="8000",
     )
     template = ReplyTemplate.objects.create(merchant=merchant_a, name="Hello", blocks=[])
+    refund = Refund.objects.create(
+        merchant=merchant_a,
+        complaint=complaint,
+        out_refund_no="CCMATRIX1",
+        transaction_id="4200000000000000000000000042",
+        order_total=1000,
+        amount=1000,
+        status=Refund.Status.AWAITING_APPROVAL,
+        requested_by=users["agent_a"],
+        needs_approval=True,
+    )
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
     return SimpleNamespace(
         merchant_a=merchant_a,
@@ -246,8 +277,10 @@ def world(db):
             content=png,
             content_type="image/png",
             fetched_at=now,
+            fetch_status=ComplaintImage.FetchStatus.FETCHED,
         ),
         template=template,
+        refund=refund,
         reply=Reply.objects.create(
             complaint=complaint,
             merchant=merchant_a,

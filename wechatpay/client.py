@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from wechatpay import crypto
+from wechatpay.calls import CallInfo, CallRecording
 from wechatpay.client_images import ImageEndpoints
+from wechatpay.client_payments import PaymentEndpoints
 from wechatpay.credentials import MerchantCredentials, Signer
-from wechatpay.errors import ApiError, InvalidArgumentError, UnknownSerialError
+from wechatpay.errors import ApiError, InvalidArgumentError, UnknownSerialError, WechatPayError
 from wechatpay.models import (
     Complaint,
     HistoryEntry,
@@ -44,7 +46,7 @@ CERTIFICATES = "/v3/certificates"
 _DEFAULT = object()
 
 
-class Client(ImageEndpoints):
+class Client(ImageEndpoints, PaymentEndpoints, CallRecording):
     """One merchant's complaint API client. Cheap to keep (one pooled Session); thread-safe."""
 
     def __init__(
@@ -346,10 +348,23 @@ class Client(ImageEndpoints):
             accept=accept,
         )
         response = self.transport.send(method, target, headers, body)
-        if not 200 <= response.status < 300:
-            raise api_error(response)
-        if verify:
-            self._verify(response)
+        info = self._recorded(
+            CallInfo(
+                method,
+                target.partition("?")[0],
+                response.status,
+                response.request_id or "",
+                response.duration_ms,
+            )
+        )
+        try:
+            if not 200 <= response.status < 300:
+                raise api_error(response)
+            if verify:
+                self._verify(response)
+        except WechatPayError as exc:
+            exc.call = info
+            raise
         if self._on_success is not None:
             self._on_success()
         return response

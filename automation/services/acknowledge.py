@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from automation.models import AutoReply, AutoReplyRule
 from automation.services.rules import RuleReplyError, rule_applies_now, rule_matches, rule_reply_for
 from complaints.models import Complaint
+from messaging.services.replies import reply_submit
 
 logger = logging.getLogger(__name__)
 AUTO_REPLY_NAMESPACE = uuid.UUID("6f1b7a52-3c4e-4d0f-9a57-2b1e5b0c7d11")
@@ -66,8 +67,6 @@ def complaint_auto_acknowledge(*, complaint: Complaint) -> AutoReply | None:
 def _fire(rule: AutoReplyRule, complaint: Complaint) -> AutoReply | None:
     """Record this rule as fired on the complaint and submit its reply (or record why not).
     None when another process fired it first."""
-    from messaging.services.replies import reply_submit
-
     try:
         with transaction.atomic():
             fired = AutoReply.objects.create(

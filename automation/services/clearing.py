@@ -60,6 +60,8 @@ def _platform_replies(complaint: Complaint) -> list[datetime]:
 
 
 def _resolved(alerts: list[Alert], complaint: Complaint) -> list[Alert]:
+    # A refund waiting for approval is cleared by its decision (refund_alerts), nothing else.
+    alerts = [alert for alert in alerts if alert.kind != Alert.Kind.REFUND_APPROVAL]
     if complaint.complaint_state == Complaint.State.PROCESSED:
         return alerts
     owner = complaint.assignee_id

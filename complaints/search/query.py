@@ -47,7 +47,7 @@ def _tokens_match(tokens: set[str], prefix: str = "search__") -> Q:
 # From this many matching documents on, a search is "common": its page is found by walking the
 # queue's ordered index (a page fills after a few hundred rows), not through the GIN index.
 # A setting only so tests can take both paths with little data.
-COMMON_MATCHES = 2000
+COMMON_MATCHES = 2000  # the default of settings.COMPLAINTS_SEARCH_COMMON_MATCHES
 PROBE_SECONDS = 600
 
 
@@ -76,7 +76,7 @@ def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
     frequencies as if independent, but 蓝牙, 牙耳, 耳机 nearly always come together, so it would
     think 蓝牙耳机 rare, fetch every match through the GIN index and sort them all; and it
     thinks every long number rare, though a date inside transaction ids matches a whole day."""
-    enough = getattr(settings, "COMPLAINTS_SEARCH_COMMON_MATCHES", COMMON_MATCHES)
+    enough = settings.COMPLAINTS_SEARCH_COMMON_MATCHES
     key = (
         "complaints:search:common:"
         + hashlib.sha256(

@@ -19,12 +19,14 @@ from django.utils import timezone
 
 import wechatpay
 from complaints.models import Complaint, ComplaintImage, HistoryEntry, TimelineEvent
+from complaints.ports import reply_side
 from complaints.services.deadlines import deadlines_for, sla_status_for
 from complaints.services.hooks import on_complaint_ingested
 from complaints.services.search import complaint_search_refresh
 from console import events
 from console.encryption import encrypt_text
 from merchants.models import Merchant
+from merchants.services import decrypt_payer_phone
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +116,6 @@ def _set_phone(complaint: Complaint, merchant: Merchant, ciphertext: str | None)
     """A payer's phone never changes: decrypt it once, keep it encrypted with our keys."""
     if not ciphertext or complaint.payer_phone_encrypted:
         return
-    from merchants.services import decrypt_payer_phone
-
     try:
         phone = decrypt_payer_phone(merchant, ciphertext)
     except Exception as exc:  # noqa: BLE001 - keep the complaint, record why the phone is missing
@@ -164,14 +164,7 @@ def _acknowledged_automatically(complaint: Complaint) -> bool:
     up in the history (`_after_new_history`)."""
     if complaint.pk is None:
         return False
-    from messaging.models import Reply  # lazy: messaging imports complaints
-
-    return (
-        Reply.objects.filter(complaint=complaint, is_automatic=True)
-        .filter(endpoint__in=REPLY_ENDPOINTS)
-        .exclude(status=Reply.Status.FAILED)
-        .exists()
-    )
+    return reply_side().automatic_open(complaint)
 
 
 def complaint_upsert(*, merchant: Merchant, data: wechatpay.Complaint) -> Upserted:
@@ -338,15 +331,7 @@ def _human_replies(complaint: Complaint, rows: list[HistoryEntry]) -> list[Histo
     merchant_rows = [row for row in rows if row.operate_type in MERCHANT_REPLY_TYPES]
     if not merchant_rows:
         return []
-    from messaging.models import Reply  # lazy: messaging imports complaints
-
-    automatic = set(
-        Reply.objects.filter(
-            complaint=complaint,
-            is_automatic=True,
-            log_id__in=[row.log_id for row in merchant_rows],
-        ).values_list("log_id", flat=True)
-    )
+    automatic = reply_side().automatic_log_ids(complaint, [row.log_id for row in merchant_rows])
     return [row for row in merchant_rows if row.log_id not in automatic and not _sent_by_a_bot(row)]
 
 
@@ -358,18 +343,11 @@ def first_reply_forget_automatic(*, complaint: Complaint, log_id: str) -> None:
     entry = HistoryEntry.objects.filter(complaint=complaint, log_id=log_id).first()
     if entry is None or complaint.first_replied_at != entry.operate_time:
         return
-    from messaging.models import Reply  # lazy: messaging imports complaints
-
     merchant_rows = HistoryEntry.objects.filter(
         complaint=complaint, operate_type__in=MERCHANT_REPLY_TYPES
     )
     times = [row.operate_time for row in _human_replies(complaint, list(merchant_rows))]
-    times += Reply.objects.filter(
-        complaint=complaint,
-        is_automatic=False,
-        endpoint__in=REPLY_ENDPOINTS,
-        delivered_at__isnull=False,
-    ).values_list("delivered_at", flat=True)
+    times += reply_side().human_delivered_times(complaint)
     complaint.first_replied_at = min(times, default=None)
     complaint.sla_status = sla_status_for(complaint)
     complaint.save(update_fields=["first_replied_at", "sla_status", "updated_at"])

@@ -11,6 +11,12 @@ from django.db.models import F
 import wechatpay
 from complaints.models import NotificationReceipt
 from merchants.models import Merchant
+from merchants.services import (
+    NoActiveCredentials,
+    merchant_apiv3_keys,
+    merchant_verifier,
+    wechatpay_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +26,6 @@ def notification_parse(
 ) -> wechatpay.NotificationEvent:
     """Verify and decrypt with the merchant's verifier and APIv3 key(s) (several during a key
     change: each is tried). Raises wechatpay.NotificationError when it is not genuine."""
-    from merchants.services import merchant_apiv3_keys, merchant_verifier
-
     verifier = merchant_verifier(merchant)
     serial = wechatpay.header_lookup(headers).get("wechatpay-serial", "")
     if serial and not verifier.knows(serial):
@@ -42,8 +46,6 @@ def _verifier_with_downloads(merchant: Merchant, serial: str) -> wechatpay.Verif
     """The merchant client's verifier, if it knows `serial` after downloading WeChat Pay's
     platform certificates (the client does that at most once per interval, so forged serials
     cannot make us hammer the API). None when it does not, or the download failed."""
-    from merchants.services import NoActiveCredentials, wechatpay_client
-
     try:
         client = wechatpay_client(merchant)
         if client.knows_serial(serial):

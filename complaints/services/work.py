@@ -10,10 +10,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.ports import reply_side
 from complaints.selectors import refund_decided
 from complaints.services.hooks import on_complaint_handled
 from complaints.services.search import complaint_search_refresh
@@ -135,7 +135,7 @@ def note_add(*, complaint: Complaint, author, text: str) -> TimelineEvent:
     return event
 
 
-def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = None) -> str:
+def phone_reveal(*, complaint: Complaint, user, ip: str | None = None) -> str:
     """The payer's full phone number, for a supervisor; every reveal is audited and shown in
     the timeline. The number itself is never written to either."""
     if not user.has_perm(perm("reveal_phone")):
@@ -146,7 +146,7 @@ def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = No
         audit_record(
             action="complaint.phone_revealed",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="complaint",
             target_id=complaint.complaint_id,
             mchid=complaint.merchant.mchid,
@@ -156,9 +156,7 @@ def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = No
 
 
 def _submit(*, complaint: Complaint, user, endpoint: str, payload: dict, idempotent_id: uuid.UUID):
-    from messaging.services.replies import reply_submit
-
-    return reply_submit(
+    return reply_side().submit(
         complaint=complaint,
         author=user,
         endpoint=endpoint,

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its field templates, for FORM_RENDERER below
     "django_htmx",
     "csp",
     "axes",
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "complaints",
     "messaging",
     "automation",
+    "devtools",  # demo_setup; no app imports it
+    "refunds",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +78,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every field renders through templates/forms/field.html (`as_field_group`).
+FORM_RENDERER = "console.forms.ConsoleFormRenderer"
 
 POSTGRES_SERIAL = "-c max_parallel_workers_per_gather=0"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'console.sqlite3'}")}
@@ -249,6 +255,21 @@ CELERY_BEAT_SCHEDULE["messaging.sweep_replies"] = {
     "schedule": env.float("REPLY_SWEEP_EVERY_SECONDS", default=30.0),
 }
 
+# --- Refunds from complaints (refunds/, issue 17) ---------------------------------------------
+# What an agent may refund alone when a supervisor set no limits for the merchant (fen).
+REFUNDS_DEFAULT_AGENT_LIMIT_FEN = env.int("REFUNDS_DEFAULT_AGENT_LIMIT_FEN", default=20000)
+REFUNDS_DEFAULT_AGENT_DAILY_LIMIT_FEN = env.int(
+    "REFUNDS_DEFAULT_AGENT_DAILY_LIMIT_FEN", default=100000
+)
+# Ask WeChat Pay for an accepted refund's state when no notification came this long after.
+REFUNDS_QUERY_AFTER_SECONDS = env.int("REFUNDS_QUERY_AFTER_SECONDS", default=300)
+# Overrides of REPLY_DELIVERY's knobs for refunds only (JSON), e.g. '{"max_attempts": 10}'.
+REFUND_DELIVERY = env.json("REFUND_DELIVERY", default={})
+CELERY_BEAT_SCHEDULE["refunds.sweep"] = {
+    "task": "refunds.sweep",
+    "schedule": env.float("REFUND_SWEEP_EVERY_SECONDS", default=30.0),
+}
+
 # --- Automation and alerts (owner: automation, automation/) ---------------------------------
 # Minutes before a deadline that a complaint is reported to supervisors as due soon.
 AUTOMATION_FIRST_REPLY_WARNING_MINUTES = env.int(
@@ -279,6 +300,16 @@ COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES = env.int(
 )
 COMPLAINTS_AT_RISK_MINUTES = env.int("COMPLAINTS_AT_RISK_MINUTES", default=240)  # "due soon"
 COMPLAINTS_SYNC_DAYS = env.int("COMPLAINTS_SYNC_DAYS", default=30)  # first sync looks back
+# Later syncs start this many days before the last one ended (late edits, clock skew).
+COMPLAINTS_SYNC_OVERLAP_DAYS = env.int("COMPLAINTS_SYNC_OVERLAP_DAYS", default=2)
+# Ingestion's calls to WeChat Pay: tries per call; backoff base and cap (console/retry.py).
+COMPLAINTS_RETRY_ATTEMPTS = env.int("COMPLAINTS_RETRY_ATTEMPTS", default=5)
+COMPLAINTS_RETRY_BASE_SECONDS = env.float("COMPLAINTS_RETRY_BASE_SECONDS", default=1.0)
+COMPLAINTS_RETRY_CAP_SECONDS = env.float("COMPLAINTS_RETRY_CAP_SECONDS", default=30.0)
+# Search: a word matching at least this many complaints is "common" (ranked differently).
+COMPLAINTS_SEARCH_COMMON_MATCHES = env.int("COMPLAINTS_SEARCH_COMMON_MATCHES", default=2000)
+# A search's queries are cut off after this long (a message instead of the rows).
+COMPLAINTS_SEARCH_TIMEOUT_MS = env.int("COMPLAINTS_SEARCH_TIMEOUT_MS", default=3000)
 CELERY_BEAT_SCHEDULE["complaints.sync_all_merchants"] = {
     "task": "complaints.sync_all_merchants",
     "schedule": env.float("COMPLAINTS_SYNC_EVERY_SECONDS", default=600.0),

@@ -26,3 +26,15 @@ register.filter("person", person_name)
 def live_since() -> int:
     """The page's render time in milliseconds: its live stream replays what came after it."""
     return int(time.time() * 1000)
+
+
+@register.inclusion_tag("console/_panels.html", takes_context=True)
+def panels(context, slot: str) -> dict:
+    """The panels apps above registered for this page's `slot` (console/panels.py)."""
+    from console.panels import panels_for
+
+    complaint = context.get("complaint")
+    return {
+        "panels": panels_for(slot, context.flatten()),
+        "complaint_pk": getattr(complaint, "pk", ""),
+    }

@@ -10,12 +10,10 @@ checked before anything is sent again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,11 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from console.ratelimit import RateLimitTimeout, rate_limit_try, rate_limit_wait, rate_per_minute
+from console.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
+from merchants.services import wechatpay_client
 from messaging.models import Reply, ReplyAttempt
 from messaging.services import replies as outcomes
-from messaging.services.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
 from messaging.services.sweeper import enqueue_later
-from wechatpay import ApiError, TransportError, WechatPayError
+from wechatpay import ApiError, CallInfo, TransportError, WechatPayError
 
 logger = logging.getLogger(__name__)
 
@@ -38,40 +37,8 @@ Status = Reply.Status
 
 ClientFactory = Callable[[Any], Any]
 
-# The typed client returns data, not HTTP facts; its transport logs one line per call with the
-# status and Request-ID (never secrets). Recording those lines per thread gives every attempt
-# row its status and Request-ID, also on success, without reaching into the client.
-_calls = threading.local()
-
-
-class _CallRecorder(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        sink = getattr(_calls, "sink", None)
-        args = record.args
-        if sink is not None and "-> %s" in str(record.msg) and len(args or ()) == 5:
-            method, target, status, _ms, request_id = args
-            sink.append((method, target, status, "" if request_id == "-" else request_id))
-
-
-_recorder = _CallRecorder(level=logging.INFO)
-logging.getLogger("wechatpay").addHandler(_recorder)
-
-
-@contextlib.contextmanager
-def _recording_calls() -> Iterator[list[tuple[str, str, int, str]]]:
-    wechatpay_logger = logging.getLogger("wechatpay")
-    if not wechatpay_logger.isEnabledFor(logging.INFO):
-        wechatpay_logger.setLevel(logging.INFO)  # the recorder needs the INFO lines
-    _calls.sink = sink = []
-    try:
-        yield sink
-    finally:
-        _calls.sink = None
-
 
 def default_client(merchant: Any) -> Any:
-    from merchants.services import wechatpay_client
-
     return wechatpay_client(merchant)
 
 
@@ -114,14 +81,16 @@ def reply_deliver(*, reply_id: int, client_factory: ClientFactory | None = None)
         return "skipped"
     reply = attempt.reply
     started = time.monotonic()
-    with _recording_calls() as calls:
-        result = _attempt(reply, client_factory or default_client)
+    calls: list[CallInfo] = []
+    result = _attempt(reply, client_factory or default_client, calls)
     duration_ms = int((time.monotonic() - started) * 1000)
-    posts = [call for call in calls if call[0] == "POST"]
+    # The client reports each answered call (status, Request-ID): the attempt row shows the
+    # POST's, also on success, when the result does not already name them.
+    posts = [call for call in calls if call.method == "POST"]
     if posts and result.http_status is None and result.outcome == Outcome.DELIVERED:
-        result.http_status = posts[-1][2]
+        result.http_status = posts[-1].status
     if posts and not result.request_id:
-        result.request_id = posts[-1][3]
+        result.request_id = posts[-1].request_id
     _record(attempt, result, duration_ms)
     return result.outcome
 
@@ -163,21 +132,14 @@ def _claim(reply_id: int) -> ReplyAttempt | None:
         )
 
 
-def _attempt(reply: Reply, client_factory: ClientFactory) -> AttemptResult:
+def _attempt(reply: Reply, client_factory: ClientFactory, calls: list[CallInfo]) -> AttemptResult:
     try:
         client = client_factory(reply.merchant)
-        if _needs_history_check(reply):
-            log_id = _find_in_history(client, reply)
-            if log_id is not None:
-                return AttemptResult(
-                    Outcome.DELIVERED,
-                    log_id=log_id,
-                    message="found in the negotiation history; not sent again",
-                )
-        log_id = _send(client, reply)
-        if not log_id and reply.endpoint != Reply.Endpoint.IMMEDIATE:
-            log_id = _lookup_log_id(client, reply)
-        return AttemptResult(Outcome.DELIVERED, log_id=log_id or "")
+        with client.recording() as recorded:
+            try:
+                return _exchange(client, reply)
+            finally:
+                calls.extend(recorded)
     except ApiError as exc:
         return _api_error_result(exc, reply.endpoint)
     except TransportError as exc:
@@ -188,7 +150,8 @@ def _attempt(reply: Reply, client_factory: ClientFactory) -> AttemptResult:
             Outcome.FINAL,
             code=outcomes.code_for_exception(exc),
             message=str(exc)[:1000],
-            request_id=getattr(exc, "request_id", None) or "",
+            http_status=exc.call.status if exc.call else None,  # e.g. a 200 that did not verify
+            request_id=exc.request_id or (exc.call.request_id if exc.call else ""),
             error=type(exc).__name__,
         )
     except outcomes.configuration_errors() as exc:
@@ -215,6 +178,21 @@ def _api_error_result(exc: ApiError, endpoint: str) -> AttemptResult:
     if exc.status == 429:  # wait at least one limiter slot before asking again
         result.retry_after = 60.0 / (rate_per_minute(endpoint) or 60)
     return result
+
+
+def _exchange(client: Any, reply: Reply) -> AttemptResult:
+    if _needs_history_check(reply):
+        log_id = _find_in_history(client, reply)
+        if log_id is not None:
+            return AttemptResult(
+                Outcome.DELIVERED,
+                log_id=log_id,
+                message="found in the negotiation history; not sent again",
+            )
+    log_id = _send(client, reply)
+    if not log_id and reply.endpoint != Reply.Endpoint.IMMEDIATE:
+        log_id = _lookup_log_id(client, reply)
+    return AttemptResult(Outcome.DELIVERED, log_id=log_id or "")
 
 
 def _send(client: Any, reply: Reply) -> str:

@@ -8,20 +8,24 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint, TimelineEvent
-from complaints.services import (
-    complaint_search_refresh,
-    first_reply_forget_automatic,
-    on_complaint_handled,
+from complaints.models import Complaint
+from complaints.services import complaint_search_refresh
+from complaints.services.reply_side import (
+    Delivered,
+    complaint_reply_delivered,
+    complaint_reply_failed,
+    complaint_reply_log_id,
+    complaint_reply_queued,
 )
 from console import events
+from console.retry_policy import delivery_settings
+from merchants.services import NoActiveCredentials
 from messaging.models import Reply
-from messaging.services.retry_policy import delivery_settings
 from messaging.services.sweeper import enqueue_now
+from wechatpay import InvalidArgumentError, VerificationError
 
 Status = Reply.Status
 Endpoint = Reply.Endpoint
@@ -40,12 +44,8 @@ RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
 
 def configuration_errors() -> tuple[type[Exception], ...]:
     """Raised while building a merchant's client: missing or unusable credentials."""
-    from merchants.services import NoActiveCredentials
-
     return (NoActiveCredentials, ImproperlyConfigured, ObjectDoesNotExist, LookupError)
 
-
-_REPLY_ENDPOINTS = {Endpoint.IMMEDIATE, Endpoint.RESPONSE}
 
 # Endpoints whose body names the complained merchant (update-refund-progress has no such field).
 _CARRIES_MCHID = {Reply.Endpoint.IMMEDIATE, Reply.Endpoint.RESPONSE, Reply.Endpoint.COMPLETE}
@@ -108,23 +108,16 @@ def reply_submit(
             status=Reply.Status.QUEUED,
             lease_until=timezone.now() + _queue_lease(),
         )
-        Complaint.objects.filter(pk=locked.pk).update(activity_version=F("activity_version") + 1)
-        TimelineEvent.objects.create(
+        complaint_reply_queued(
             complaint=locked,
-            kind=TimelineEvent.Kind.REPLY_QUEUED,
+            reply_id=reply.pk,
             actor=reply.author,
-            data={
-                "reply_id": reply.pk,
-                "endpoint": endpoint,
-                "idempotent_id": str(idempotent_id),
-                "is_automatic": is_automatic,
-            },
+            endpoint=endpoint,
+            data={"idempotent_id": str(idempotent_id), "is_automatic": is_automatic},
         )
         complaint_search_refresh(complaint_pks=[locked.pk])
         _enqueue_on_commit(reply.pk)
         reply_announce(reply)
-        if not is_automatic:
-            on_complaint_handled(complaint_id=locked.pk)  # e.g. agents' alerts it answers clear
     complaint.activity_version = locked.activity_version + 1
     return reply
 
@@ -200,8 +193,7 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
             Reply.objects.filter(pk=reply.pk).update(log_id=log_id)
             reply_announce(reply)
             if reply.is_automatic:
-                complaint = Complaint.objects.select_for_update().get(pk=reply.complaint_id)
-                first_reply_forget_automatic(complaint=complaint, log_id=log_id)
+                complaint_reply_log_id(complaint_pk=reply.complaint_id, log_id=log_id)
         return
     _check_transition(reply, Status.DELIVERED)
     now = timezone.now()
@@ -217,50 +209,19 @@ def reply_mark_delivered(*, reply: Reply, log_id: str) -> None:
         ]
     )  # fmt: skip
     reply_announce(reply)
-    complaint = Complaint.objects.select_for_update().get(pk=reply.complaint_id)
-    TimelineEvent.objects.create(
-        complaint=complaint,
-        kind=TimelineEvent.Kind.REPLY_DELIVERED,
-        actor=reply.author,
-        data={"reply_id": reply.pk, "endpoint": reply.endpoint, "log_id": reply.log_id},
-    )
-    _complaint_after_delivery(complaint, reply, now)
-    if reply.is_automatic and reply.log_id:
-        first_reply_forget_automatic(complaint=complaint, log_id=reply.log_id)
-    if not reply.is_automatic or complaint.complaint_state == Complaint.State.PROCESSED:
-        on_complaint_handled(complaint_id=complaint.pk)
-
-
-def _complaint_after_delivery(complaint: Complaint, reply: Reply, now) -> None:
-    before = complaint.complaint_state
-    changed: list[str] = []
-    if reply.endpoint in _REPLY_ENDPOINTS:
-        if before == Complaint.State.PENDING:
-            complaint.complaint_state = Complaint.State.PROCESSING
-            changed.append("complaint_state")
-        if complaint.incoming_user_response:
-            # Answered: WeChat clears the flag too, but tells nobody (no notification for the
-            # merchant's own replies), so the queue would show "new user message" until a sync.
-            complaint.incoming_user_response = False
-            changed.append("incoming_user_response")
-        if not reply.is_automatic and complaint.first_replied_at is None:
-            complaint.first_replied_at = now
-            changed.append("first_replied_at")
-    elif reply.endpoint == Endpoint.COMPLETE or _is_refund_rejection(reply):
-        # A rejected refund closes the complaint at WeChat Pay (§3.7), which tells nobody.
-        complaint.complaint_state = Complaint.State.PROCESSED
-        complaint.completed_at = complaint.completed_at or now
-        changed += ["complaint_state", "completed_at"]
-    if not changed:
-        return
-    complaint.save(update_fields=[*changed, "updated_at"])
-    if complaint.complaint_state != before:
-        TimelineEvent.objects.create(
-            complaint=complaint,
-            kind=TimelineEvent.Kind.STATE_CHANGED,
+    complaint_reply_delivered(
+        complaint_pk=reply.complaint_id,
+        delivered=Delivered(
+            reply_id=reply.pk,
+            endpoint=reply.endpoint,
             actor=reply.author,
-            data={"from": before, "to": complaint.complaint_state, "reply_id": reply.pk},
-        )
+            is_automatic=reply.is_automatic,
+            log_id=reply.log_id,
+            at=now,
+            # A rejected refund closes the complaint at WeChat Pay (§3.7), which tells nobody.
+            closes=reply.endpoint == Endpoint.COMPLETE or _is_refund_rejection(reply),
+        ),
+    )
 
 
 def _is_refund_rejection(reply: Reply) -> bool:
@@ -281,17 +242,16 @@ def reply_mark_failed(*, reply: Reply, code: str, message: str) -> None:
         ]
     )  # fmt: skip
     reply_announce(reply)
-    TimelineEvent.objects.create(
+    complaint_reply_failed(
         complaint_id=reply.complaint_id,
-        kind=TimelineEvent.Kind.REPLY_FAILED,
+        reply_id=reply.pk,
         actor=reply.author,
-        data={"reply_id": reply.pk, "endpoint": reply.endpoint, "code": reply.error_code},
+        endpoint=reply.endpoint,
+        code=reply.error_code,
     )
 
 
 def code_for_exception(exc: Exception) -> str:
-    from wechatpay import InvalidArgumentError, VerificationError
-
     if isinstance(exc, VerificationError):
         return "VERIFICATION_FAILED"
     if isinstance(exc, InvalidArgumentError):

@@ -9,8 +9,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from console.retry_policy import delivery_settings
 from messaging.models import Reply
-from messaging.services.retry_policy import delivery_settings
 
 logger = logging.getLogger(__name__)
 Status = Reply.Status

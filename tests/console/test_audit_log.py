@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from console.models import AuditEvent
 from console.services import audit_record
-from merchants.keygen import generate_apiv3_key, generate_merchant_keypair
+from devtools.keygen import generate_apiv3_key, generate_merchant_keypair
 from merchants.models import Merchant
 from merchants.services import assignment_add, credential_add
 from tests.fixtures.users import make_user

@@ -47,7 +47,7 @@ SHOWN_SR_TEXT = """() => [...document.querySelectorAll('.visually-hidden')]
 
 def full_pages(role: str) -> list[tuple[str, object]]:
     skip = {"complaints:timeline", "messaging:composer", "messaging:reply_status",
-            "complaints:image", "messaging:image_media",
+            "complaints:image", "complaints:images", "messaging:image_media",
             "messaging:history_csv", "messaging:history_xlsx", "healthz", "readyz",
             "complaints:stream"}  # fmt: skip
     return [(name, row) for name, row in pages(role) if name not in skip]

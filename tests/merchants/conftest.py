@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.keygen import KeyPair, generate_apiv3_key, generate_merchant_keypair
 from merchants.credentials import parse_credentials
-from merchants.keygen import KeyPair, generate_apiv3_key, generate_merchant_keypair
 from merchants.models import Merchant
 from merchants.services import credential_add
 

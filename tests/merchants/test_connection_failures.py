@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from console.models import AuditEvent
-from merchants.keygen import generate_merchant_keypair
+from devtools.keygen import generate_merchant_keypair
 from merchants.models import Merchant
 from merchants.services import clients, credential_add, merchant_test_connection
 from tests.merchants.conftest import parsed_from

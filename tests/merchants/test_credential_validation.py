@@ -6,8 +6,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from devtools.keygen import generate_merchant_keypair
 from merchants.credentials import CredentialError
-from merchants.keygen import generate_merchant_keypair
 from tests.merchants.conftest import parsed_from
 
 

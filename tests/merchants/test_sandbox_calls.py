@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from console.models import AuditEvent
+from devtools.keygen import generate_merchant_keypair
 from merchants.credentials import parse_credentials
-from merchants.keygen import generate_merchant_keypair
 from merchants.models import Merchant
 from merchants.services import (
     callback_delete,

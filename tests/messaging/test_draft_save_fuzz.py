@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from messaging.schema_strategies import valid_normal_messages
+from devtools.schema_strategies import valid_normal_messages
 from tests.messaging.conftest import logged_in
 
 json_values = st.recursive(

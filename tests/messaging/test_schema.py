@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from devtools.schema_strategies import example_blocks
 from messaging.schema import (
     ACTION_TARGET,
     BLOCK_CONTENT,
@@ -19,7 +20,6 @@ from messaging.schema import (
     validate_normal_message,
 )
 from messaging.schema.errors import dotted_path
-from messaging.schema_strategies import example_blocks
 
 ACTION_CONTAINERS = {  # where an action sits in each block type that has one
     "LINK": "link.action",

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator
 
+from devtools.schema_strategies import example_blocks, valid_normal_messages, valid_plain_replies
 from messaging.schema import (
     MessageLimits,
     normal_message_json_schema,
@@ -14,7 +15,6 @@ from messaging.schema import (
     validate_normal_message,
     validate_plain_reply,
 )
-from messaging.schema_strategies import example_blocks, valid_normal_messages, valid_plain_replies
 
 
 def browser_validator(schema):

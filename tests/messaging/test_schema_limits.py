@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.utils import translation
 
+from devtools.schema_strategies import example_blocks
 from messaging.schema import (
     DEFAULT_LIMITS,
     MessageLimits,
@@ -14,7 +15,6 @@ from messaging.schema import (
     normal_message_json_schema,
     validate_normal_message,
 )
-from messaging.schema_strategies import example_blocks
 
 DOCUMENTED_DEFAULTS = {
     "max_blocks": 20,

@@ -5,6 +5,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.schema_strategies import valid_normal_messages, valid_plain_replies
 from messaging.schema import (
     BLOCK_CONTENT,
     ActionType,
@@ -14,7 +15,6 @@ from messaging.schema import (
     validate_normal_message,
     validate_plain_reply,
 )
-from messaging.schema_strategies import valid_normal_messages, valid_plain_replies
 
 # Keys and values of the schema's own vocabulary, so random payloads reach the deep validators
 # instead of stopping at "unknown field" on the first key.

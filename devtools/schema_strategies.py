@@ -3,7 +3,7 @@
 Every value drawn is wire-exact: it validates, and ``to_wechat_payload`` of the validated model
 equals it (no nulls, only the sub-objects in use), so it can be sent to the sandbox as it is.
 
-    from messaging.schema_strategies import valid_normal_messages, valid_plain_replies
+    from devtools.schema_strategies import valid_normal_messages, valid_plain_replies
 
     @given(valid_normal_messages(media=st.sampled_from(uploaded_media_ids)))
     def test_sandbox_accepts(message): ...

@@ -1,12 +1,14 @@
-"""Delivery's one retry policy: attempts, backoff with jitter, leases (settings.REPLY_DELIVERY)."""
+"""The one retry policy for calls to WeChat Pay (replies and refunds): attempts, backoff with
+jitter, leases. Defaults from settings.REPLY_DELIVERY; refunds add REFUND_DELIVERY on top."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from django.conf import settings
+
+from console import retry
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,16 @@ class DeliverySettings:
         return timedelta(seconds=self.queue_lease_seconds)
 
 
-def delivery_settings() -> DeliverySettings:
-    """Defaults overridden by settings.REPLY_DELIVERY (a dict; the env var holds JSON)."""
-    overrides = getattr(settings, "REPLY_DELIVERY", None) or {}
+def delivery_settings(extra: str = "") -> DeliverySettings:
+    """Defaults overridden by settings.REPLY_DELIVERY (a dict; the env var holds JSON), then by
+    the setting named `extra` if given (refunds pass "REFUND_DELIVERY")."""
+    overrides = dict(settings.REPLY_DELIVERY or {})
+    overrides.update((getattr(settings, extra) or {}) if extra else {})
     known = {f.name for f in fields(DeliverySettings)}
     return DeliverySettings(**{k: v for k, v in overrides.items() if k in known})
 
 
 def backoff_seconds(attempt: int, conf: DeliverySettings | None = None) -> float:
-    """Exponential backoff with full jitter in its upper half: [d/2, d], d = base·2^(n-1)."""
+    """The console's one backoff (console/retry.py) with delivery's base and cap."""
     conf = conf or delivery_settings()
-    ceiling = min(conf.backoff_cap, conf.backoff_base * (2 ** max(attempt - 1, 0)))
-    return ceiling / 2 + random.random() * ceiling / 2
+    return retry.backoff_seconds(attempt, base=conf.backoff_base, cap=conf.backoff_cap)

@@ -13,11 +13,11 @@ from django.db import transaction
 
 from automation.services import rule_save
 from complaints.services.sync import merchant_sync
-from console.demo_sandbox import sandbox_running
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from console.services import user_set_roles
+from devtools.demo_sandbox import sandbox_running
+from devtools.keygen import generate_apiv3_key, generate_merchant_keypair
 from merchants.credentials import CredentialError, parse_credentials
-from merchants.keygen import generate_apiv3_key, generate_merchant_keypair
 from merchants.models import CredentialSet, Merchant, MerchantAssignment
 from merchants.services import (
     callback_register,
