@@ -67,7 +67,8 @@ def _cache_set(key: str, value: bool) -> None:
 
 
 def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
-    """Whether at least COMMON_MATCHES documents match (one query, through the GIN indexes; the
+    """Whether the queue's ordered walk beats the GIN indexes: at least COMMON_MATCHES documents
+    match, or too many candidates to check (`_count_reaches`: one or two bounded counts; the
     answer is cached for PROBE_SECONDS: it only picks a plan, never changes the rows, and the
     page's auto-refresh and next pages ask the same).
 
@@ -89,23 +90,38 @@ def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
     return known
 
 
+# The probe reads at most this many candidates per match it looks for: its work is bounded
+# even when the index finds a million documents holding a phrase's pairs and none the phrase.
+CANDIDATES_PER_MATCH = 10
+
+
 def _count_reaches(tokens: set[str], likes: list[str], ids: list[str], enough: int) -> bool:
+    """Whether `enough` documents match, or the index's candidates (documents with every pair,
+    or a number's distinctive part) are so many that checking them all would cost more than the
+    queue's ordered walk."""
     from complaints.models import ComplaintSearch
 
-    rows = ComplaintSearch.objects.all()
+    candidates, matching = ComplaintSearch.objects.all(), Q()
     if tokens:
-        rows = rows.filter(_tokens_match(tokens, prefix=""))
+        candidates = candidates.filter(_tokens_match(tokens, prefix=""))
     for value in likes:
-        rows = rows.filter(text__contains=value)
+        matching &= Q(text__contains=value)
     for value in ids:
-        rows = rows.filter(_number_condition(value, prefix=""))
+        piece = _number_piece(value)
+        candidates = candidates.filter(ids__contains=piece)
+        if piece != value:
+            matching &= Q(Contains(_NotIndexed(F("ids")), value))
+    cap = enough * CANDIDATES_PER_MATCH
     # Through the GIN index even when PostgreSQL thinks the pairs are common (it would read the
-    # table from the start, and read all of it when two common words never meet).
+    # table from the start, and read all of it when two common words never meet). Candidates
+    # are counted first (no text read), matches only among fewer than `cap` of them.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        common = rows[:enough].count() >= enough
+        seen = candidates[:cap].count()
+        if seen < cap and matching:
+            seen = candidates.filter(matching)[:enough].count()
         cursor.execute("SET LOCAL enable_seqscan = on")
-    return common
+    return seen >= enough
 
 
 class _NotIndexed(Func):
@@ -140,20 +156,27 @@ INDEXED_CHARS = 8
 
 
 def _number_condition(pattern: str, prefix: str = "search__") -> Q:
-    """`ids LIKE '%pattern%'`, with the trigram index asked about a short distinctive part only.
+    """`ids LIKE '%pattern%'`, with the trigram index asked about its distinctive part only
+    (`_number_piece`) and the whole pattern checked on those rows."""
+    piece = _number_piece(pattern)
+    if piece == pattern:
+        return Q(**{f"{prefix}ids__contains": pattern})
+    whole = Contains(_NotIndexed(F(f"{prefix}ids")), pattern)
+    return Q(**{f"{prefix}ids__contains": piece}) & Q(whole)
+
+
+def _number_piece(pattern: str) -> str:
+    """What the trigram index is asked about for `ids LIKE '%pattern%'`.
 
     A trigram index reads every trigram's list of documents: `000` is in nearly every
     transaction id, so a whole id costs 30 ms where its last digits cost one. The index is asked
     about the last piece of the number without a run of one character (at most eight
-    characters, and the end-of-number space when the pattern has it); the whole pattern is then
-    checked on those rows."""
+    characters, and the end-of-number space when the pattern has it), or the whole pattern when
+    no such piece has a trigram."""
     number = pattern.rstrip(" ")
     last = next((part for part in reversed(RUN.sub("\n", number).split("\n")) if part), "")
     piece = last[-INDEXED_CHARS:] + (pattern[len(number) :] if number.endswith(last) else "")
-    if len(last) < 3 or piece == pattern:  # no trigram to choose from, or nothing to gain
-        return Q(**{f"{prefix}ids__contains": pattern})
-    whole = Contains(_NotIndexed(F(f"{prefix}ids")), pattern)
-    return Q(**{f"{prefix}ids__contains": piece}) & Q(whole)
+    return pattern if len(last) < 3 else piece
 
 
 def _all_contain(field: str, values: list[str]) -> Q:

@@ -308,6 +308,8 @@ COMPLAINTS_RETRY_BASE_SECONDS = env.float("COMPLAINTS_RETRY_BASE_SECONDS", defau
 COMPLAINTS_RETRY_CAP_SECONDS = env.float("COMPLAINTS_RETRY_CAP_SECONDS", default=30.0)
 # Search: a word matching at least this many complaints is "common" (ranked differently).
 COMPLAINTS_SEARCH_COMMON_MATCHES = env.int("COMPLAINTS_SEARCH_COMMON_MATCHES", default=2000)
+# A search's queries are cut off after this long (a message instead of the rows).
+COMPLAINTS_SEARCH_TIMEOUT_MS = env.int("COMPLAINTS_SEARCH_TIMEOUT_MS", default=3000)
 CELERY_BEAT_SCHEDULE["complaints.sync_all_merchants"] = {
     "task": "complaints.sync_all_merchants",
     "schedule": env.float("COMPLAINTS_SYNC_EVERY_SECONDS", default=600.0),
