@@ -2,18 +2,36 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+# The tools that install and lock, pinned here (everything else is pinned in requirements/*.lock).
+PIP_VERSION := 26.3
+UV_VERSION := 0.13.9
+LOCK_ARGS := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	--custom-compile-command "make lock" --quiet
 
-.PHONY: run test install migrate demo lint format messages bench-client bench-queue bench-delivery bench-live clean
+.PHONY: run test install lock migrate demo lint format messages bench-client bench-queue bench-delivery bench-live clean
 
-$(STAMP): pyproject.toml
+## Installs exactly what requirements/dev.lock lists (every transitive dependency, hash-checked),
+## then the project itself without dependencies; `pip check` fails if the lock is stale.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check || { echo "$(LOCK) is out of date with pyproject.toml: run make lock"; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+## Re-resolves every dependency from pyproject.toml (runtime, and runtime + dev) into the hash-pinned
+## lock files. Run after changing a pin in pyproject.toml, then `make install`.
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in $(LOCK_ARGS) -o requirements/base.lock
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_ARGS) -o $(LOCK)
 
 migrate: install
 	$(PY) manage.py migrate --noinput

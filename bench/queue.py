@@ -145,6 +145,11 @@ def detail_of(n: int) -> str:
     return search_data.complaint_text(TEXTS[n % len(TEXTS)], n)
 
 
+def ids_of(n: int) -> list[str]:
+    """Complaint number n's complaint, transaction and order numbers and phone suffix."""
+    return [f"2002{n:023d}", f"42{n:026d}", f"OT{n:010d}", f"{n:08d}"[-4:]]
+
+
 def complaint_row(n: int, now: datetime, merchants, users) -> tuple:
     rng = random.Random(n)
     created = now - timedelta(minutes=rng.randrange(90 * 24 * 60))
@@ -174,9 +179,10 @@ def complaint_row(n: int, now: datetime, merchants, users) -> tuple:
     assignee = users[rng.randrange(len(users))].pk if rng.random() < 0.6 else None
     problem = rng.choice(["REFUND", "SERVICE_NOT_WORK", "OTHERS", "OTHERS"])
     amount = 100 * (1 + n % 997)
-    order = [{"transaction_id": f"42{n:026d}", "out_trade_no": f"OT{n:010d}", "amount": amount}]
+    complaint_id, transaction_id, out_trade_no, _ = ids_of(n)
+    order = [{"transaction_id": transaction_id, "out_trade_no": out_trade_no, "amount": amount}]
     return (
-        merchant.pk, f"2002{n:023d}", merchant.mchid, created, detail_of(n),
+        merchant.pk, complaint_id, merchant.mchid, created, detail_of(n),
         state, search_data.PROBLEM, problem, 3000 if problem == "REFUND" else None, 1,
         False, state != "PROCESSED" and rng.random() < 0.2, False, urgent,
         False, f"openid{n}", "", phone[-4:], phone[:3] + "****" + phone[-4:],
@@ -236,7 +242,11 @@ def seed(complaints: int, history: int, merchants, users) -> None:
         copy_rows,
         (
             search_data.search_row(
-                low + i, detail_of(i), search_data.history_of(i, complaints, history, per), now
+                low + i,
+                detail_of(i),
+                search_data.history_of(i, complaints, history, per),
+                ids_of(i),
+                now,
             )
             for i in range(complaints)
         ),
@@ -274,22 +284,6 @@ def measure(client, url: str, runs: int) -> tuple[float, float, float, list[tupl
     return statistics.median(times), p95, statistics.median(cpu), queries
 
 
-def explain(query: tuple) -> tuple[list[str], list[str]]:
-    """Big tables read by a sequential scan in this query's plan, and the indexes it reads."""
-    from django.db import connection
-
-    sql, params = query
-    if sql.startswith("SET LOCAL"):  # as the page ran it (the search probe's planner setting)
-        connection.cursor().execute(sql.replace("SET LOCAL", "SET", 1), params)
-    if not sql.lstrip().upper().startswith("SELECT"):
-        return [], []
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return search_data.plan_summary(plan[0]["Plan"], BIG_TABLES)
-
-
 def profile(client, url: str) -> None:
     """--profile: where one request's time goes."""
     import cProfile
@@ -310,7 +304,7 @@ def profile(client, url: str) -> None:
     profiler.enable()
     client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
 
 
 def run(args) -> None:
@@ -347,16 +341,17 @@ def run(args) -> None:
         return
     worst, scans = 0.0, 0
     print(
-        f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'queries':>8}"
+        f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'db ms':>6} {'queries':>8}"
         "  seq scans on big tables"
     )
     for name, url in pages.items():
         p50, p95, cpu, queries = measure(client, url, args.runs)
-        plans = [explain(query) for query in queries]
-        found = [table for scanned, _ in plans for table in scanned]
+        plans = [search_data.explain(query, BIG_TABLES) for query in queries]
+        found = [table for scanned, _, _ in plans for table in scanned]
+        db_ms = sum(ms for _, _, ms in plans)
         worst, scans = max(worst, p95), scans + len(found)
         print(
-            f"{name:28} {p50:8.1f} {p95:8.1f} {cpu:8.1f} {len(queries):8}"
+            f"{name:28} {p50:8.1f} {p95:8.1f} {cpu:8.1f} {db_ms:6.1f} {len(queries):8}"
             f"  {', '.join(found) or 'none'}"
         )
         if name.startswith("search:"):

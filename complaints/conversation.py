@@ -84,19 +84,27 @@ def _log_id_of(item: Any) -> str:
 
 def _tappables(message: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(text on screen, action) of every element of a message that a consumer can tap."""
-    for block in message.get("blocks") or []:
-        if not isinstance(block, dict):
-            continue
-        for key in ("link", "button"):
-            element = block.get(key)
-            if isinstance(element, dict) and isinstance(element.get("action"), dict):
-                yield str(element.get("text", "")), element["action"]
-        for button in (block.get("button_group") or {}).get("buttons") or []:
-            if isinstance(button, dict) and isinstance(button.get("action"), dict):
-                yield str(button.get("text", "")), button["action"]
-        for faq in (block.get("faq_list") or {}).get("faqs") or []:
-            if isinstance(faq, dict) and isinstance(faq.get("action"), dict):
-                yield str(faq.get("faq_title", "")), faq["action"]
+    yield from _with_actions(message.get("blocks"))
+
+
+# The element's words: a link's or button's text, a question's title.
+_LABEL_KEYS = ("text", "faq_title")
+
+
+def _with_actions(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    # Whatever the block kind (complaints knows none of them: messaging owns the block registry),
+    # a tappable element is an object with an "action"; they are found in reading order.
+    if isinstance(value, list):
+        for item in value:
+            yield from _with_actions(item)
+    elif isinstance(value, dict):
+        action = value.get("action")
+        if isinstance(action, dict):
+            label = next((value[key] for key in _LABEL_KEYS if key in value), "")
+            yield str(label), action
+        for key, item in value.items():
+            if key != "action":
+                yield from _with_actions(item)
 
 
 def tapped_label(message: dict[str, Any], click: dict[str, Any]) -> str:

@@ -176,6 +176,10 @@ class ComplaintSearch(models.Model):
     )
     text = models.TextField(blank=True, default="")
     tokens = SearchVectorField(null=True, blank=True)
+    # The complaint, transaction and order numbers and the phone's last four digits, lower
+    # case, each followed by a space (" 4200… ot123 8000 "): `LIKE '%1234 %'` is a suffix of
+    # any of them, behind a trigram GIN index on PostgreSQL (complaints/search/query.py).
+    ids = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from complaints.filters import QueueFilter
 from complaints.models import (
-    OPEN,
     QUEUE_ORDER,
     Complaint,
     ComplaintImage,
@@ -18,25 +17,16 @@ from complaints.models import (
     TimelineEvent,
 )
 from complaints.ports import reply_side
-from complaints.search.query import search_condition
 from merchants.selectors import merchant_ids_visible_to
 
 PAGE_SIZE = 50
-QUEUE_VIEWS = (
-    "open",
-    "immediate",
-    "new_message",
-    "due_soon",
-    "mine",
-    "unassigned",
-    "processing",
-    "done",
-)
 # Columns the queue rows never show: not loaded.
 ROW_DEFERRED = (
     "complaint_media_list",
     "service_order_info",
     "additional_info",
+    "user_tag_list",  # JSON: decoding it costs more than the page's query
+    "complaint_order_info",
     "payer_phone_encrypted",
     "payer_openid",
 )
@@ -70,45 +60,20 @@ class QueueFilters:
     q: str = ""
 
 
-def view_queryset(qs: QuerySet[Complaint], view: str, user) -> QuerySet[Complaint]:
-    """Each view's conditions match one partial index (see Complaint.Meta.indexes)."""
-    if view == "done":
-        return qs.filter(complaint_state=Complaint.State.PROCESSED)
-    if view == "processing":
-        return qs.filter(complaint_state=Complaint.State.PROCESSING)
-    qs = qs.filter(OPEN)
-    if view == "immediate":
-        return qs.filter(need_immediate_service=True)
-    if view == "new_message":
-        return qs.filter(incoming_user_response=True)
-    if view == "due_soon":
-        return qs.filter(sla_status__in=[Complaint.Sla.AT_RISK, Complaint.Sla.OVERDUE])
-    if view == "mine":
-        return qs.filter(assignee=user)
-    if view == "unassigned":
-        return qs.filter(assignee=None)
-    return qs
-
-
 def filtered(user, filters: QueueFilters) -> QuerySet[Complaint]:
-    qs = view_queryset(complaints_visible_to(user), filters.view, user)
-    if filters.merchant_id:
-        qs = qs.filter(merchant_id=filters.merchant_id)
-    if filters.state:
-        qs = qs.filter(complaint_state=filters.state)
-    if filters.problem_type:
-        qs = qs.filter(problem_type=filters.problem_type)
-    if filters.refund_requested:
-        qs = qs.filter(problem_type="REFUND")
-    tz = timezone.get_current_timezone()
-    if filters.date_from:
-        qs = qs.filter(complaint_time__gte=datetime.combine(filters.date_from, time.min, tz))
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
-        qs = qs.filter(complaint_time__lt=end)
-    if filters.q.strip():  # see complaints/search/
-        qs = qs.filter(search_condition(filters.q))
-    return qs
+    """The user's complaints narrowed by the queue's filter chain (complaints/filters.py)."""
+    chain = QueueFilter(queryset=complaints_visible_to(user), user=user)
+    values = {
+        "view": filters.view,
+        "merchant": filters.merchant_id,
+        "state": filters.state,
+        "problem_type": filters.problem_type,
+        "refund": filters.refund_requested,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "q": filters.q,
+    }
+    return chain.filter_values(chain.queryset, values)
 
 
 # --- keyset pagination ---------------------------------------------------------------------

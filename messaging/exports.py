@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from console.people import person_name
 from messaging.models import Reply
+from messaging.schema.blocks import block_plain_text
 
 ID, TEXT, TIME, NUMBER = "id", "text", "time", "number"
 ID_MARK = "`"
@@ -83,41 +84,13 @@ def reply_text(reply: Reply) -> str:
         return "\n".join(line for line in lines if line)
     if reply.endpoint == Reply.Endpoint.IMMEDIATE:
         blocks = (payload.get("message") or {}).get("blocks") or []
-        return "\n".join(filter(None, (_block_text(block) for block in blocks)))
+        return "\n".join(filter(None, (block_plain_text(block) for block in blocks)))
     if reply.endpoint == Reply.Endpoint.REFUND:
         if payload.get("action") == "APPROVE":
             return _("Refund approved")
         reason = payload.get("reject_reason")
         return _("Refund rejected") + (f": {reason}" if reason else "")
     return _("Marked as processed")
-
-
-def _block_text(block: dict[str, Any]) -> str:
-    kind = block.get("type")
-    if kind == "TEXT":
-        return (block.get("text") or {}).get("text", "")
-    if kind == "IMAGE":
-        return f"[{_('Image')}]"
-    if kind == "LINK":
-        link = block.get("link") or {}
-        return f"{link.get('text', '')}{_action_text(link.get('action'))}"
-    if kind == "FAQ_LIST":
-        faqs = (block.get("faq_list") or {}).get("faqs") or []
-        titles = " / ".join(faq.get("faq_title", "") for faq in faqs)
-        return f"{_('You may want to ask')}: {titles}"
-    if kind == "BUTTON":
-        return f"[{(block.get('button') or {}).get('text', '')}]"
-    if kind == "BUTTON_GROUP":
-        buttons = (block.get("button_group") or {}).get("buttons") or []
-        return " ".join(f"[{button.get('text', '')}]" for button in buttons)
-    return f"[{kind}]"
-
-
-def _action_text(action: dict[str, Any] | None) -> str:
-    action = action or {}
-    if action.get("jump_url"):
-        return f" ({action['jump_url']})"
-    return ""
 
 
 def _local(value: datetime | None) -> datetime | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandbox import actions, auth, uploads, validation
+from sandbox import actions, auth, refund_api, uploads, validation
 from sandbox.call import Call
 from sandbox.complaints import CHINA, present_complaint, present_history
 from sandbox.web import ApiError, Request, Response
@@ -199,6 +199,7 @@ ROUTES = [
         "DELETE", "/v3/merchant-service/complaint-notifications", "notify_url", notify_url_delete
     ),
     _route("GET", "/v3/certificates", "certificates", certificates),
+    *(_route(*spec) for spec in refund_api.ROUTES),
 ]
 
 

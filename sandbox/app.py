@@ -9,6 +9,7 @@ from sandbox import auth
 from sandbox.api import WeChatApi
 from sandbox.control import ControlApi
 from sandbox.notifier import Notifier
+from sandbox.refund_events import RefundProcessor
 from sandbox.state import Settings, State
 from sandbox.web import ApiError, Request, Response
 
@@ -18,18 +19,22 @@ log = logging.getLogger("sandbox")
 
 
 class Sandbox(State):
-    """The state, with the notifier, the WeChat Pay API and the control API wired around it."""
+    """The state, with the notifier, the refund processor, the WeChat Pay API and the control API
+    wired around it."""
 
     def __init__(self, data_dir: Path, settings: Settings | None = None) -> None:
         super().__init__(data_dir, settings)
         self.notifier = Notifier(self)
+        self.refunds = RefundProcessor(self)
         self.api = WeChatApi(self)
         self.control = ControlApi(self)
 
     def start(self) -> None:
         self.notifier.start()
+        self.refunds.start()
 
     def stop(self) -> None:
+        self.refunds.stop()
         self.notifier.stop()
         self.store.close()
 

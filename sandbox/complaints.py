@@ -11,7 +11,7 @@ import random
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from sandbox import seed
+from sandbox import payments, seed
 from sandbox.web import ApiError
 from wechatpay import crypto
 
@@ -139,6 +139,7 @@ def create_complaints(
         media = complaint["complaint_media_list"][:1]
         with app.store.transaction() as db:
             app.store.complaint_insert(db, complaint, phone, {"refund_decision": None})
+            payments.orders_for_complaint(db, complaint)  # every complaint's order exists, paid
             app.store.history_append(
                 db,
                 complaint["complaint_id"],

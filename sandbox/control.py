@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sandbox import complaints, pages, user_actions
+from sandbox import complaints, control_refunds, pages, user_actions
 from sandbox.uploads import media_lookup
 from sandbox.web import ApiError, Request, Response
 from wechatpay import crypto
@@ -49,6 +50,9 @@ class ControlApi:
             ("GET", re.compile(r"/_sandbox/media/([^/?]+)"), self.media),
             ("GET", re.compile(re.escape(pages.STYLE_PATH)), lambda request, _: pages.stylesheet()),
         ]
+        for method, path, handler in control_refunds.ROUTES:
+            bound = functools.partial(handler, app)
+            self.routes.append((method, re.compile(path), bound))
 
     def handle(self, request: Request) -> Response:
         path_matched = False

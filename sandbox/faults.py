@@ -9,7 +9,11 @@ from typing import Any
 
 from sandbox.web import ApiError
 
-MODES = ("system_error", "rate_limited", "delay", "drop_after_commit")
+REQUEST_MODES = ("system_error", "rate_limited", "delay", "drop_after_commit")
+# Taken only by refund creation, once the refund passed every check: its answer (403) or the
+# outcome it will reach (ABNORMAL / CLOSED instead of SUCCESS).
+REFUND_MODES = ("not_enough", "user_account_abnormal", "refund_abnormal", "refund_closed")
+MODES = REQUEST_MODES + REFUND_MODES
 
 
 @dataclass
@@ -64,11 +68,11 @@ class Faults:
         with self._lock:
             return [asdict(fault) for fault in self._faults]
 
-    def take(self, target: str) -> Fault | None:
+    def take(self, target: str, modes: tuple[str, ...] = REQUEST_MODES) -> Fault | None:
         """The first fault that applies to this request, consuming one of its uses."""
         with self._lock:
             for fault in self._faults:
-                if not target.startswith(fault.path_prefix):
+                if fault.mode not in modes or not target.startswith(fault.path_prefix):
                     continue
                 if fault.fraction is not None and random.random() >= fault.fraction:
                     continue
@@ -77,3 +81,6 @@ class Faults:
                     self._faults.remove(fault)
                 return fault
         return None
+
+    def take_refund(self, target: str) -> Fault | None:
+        return self.take(target, REFUND_MODES)

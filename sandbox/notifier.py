@@ -95,21 +95,33 @@ class Notifier:
             if not url:
                 continue
             body = build_body(merchant.apiv3_key, complaint_id, action_type)
-            db.execute(
-                "INSERT INTO notifications (id, mchid, url, complaint_id, action_type, body,"
-                " status, next_at, created) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                (
-                    json.loads(body)["id"],
-                    merchant.mchid,
-                    url,
-                    complaint_id,
-                    action_type,
-                    body,
-                    now,
-                    now,
-                ),
-            )
+            self._insert(db, merchant.mchid, url, complaint_id, action_type, body, now)
         self.poke()
+
+    def enqueue_body(
+        self,
+        db: sqlite3.Connection,
+        *,
+        mchid: str,
+        url: str,
+        complaint_id: str,
+        action_type: str,
+        body: str,
+    ) -> None:
+        """Queue a ready-made event (refund notifications) for the same delivery and retries."""
+        self._insert(db, mchid, url, complaint_id, action_type, body, time.time())
+        self.poke()
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection, mchid: str, url: str, complaint_id: str, action_type: str,
+        body: str, now: float,
+    ) -> None:  # fmt: skip
+        db.execute(
+            "INSERT INTO notifications (id, mchid, url, complaint_id, action_type, body,"
+            " status, next_at, created) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (json.loads(body)["id"], mchid, url, complaint_id, action_type, body, now, now),
+        )
 
     def poke(self) -> None:
         self._wake.set()

@@ -14,6 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from sandbox.complaints import IMAGE_PATH
+from sandbox.pages_payments import orders_card
 from sandbox.web import Response
 
 if TYPE_CHECKING:
@@ -283,7 +284,8 @@ def conversation(app: State, complaint_id: str, error: str = "") -> str:
         f"{_text(complaint.get('user_complaint_times'))} · 订单金额 {money}</div></div>"
     )
     failure = f'<p class="error" role="alert">{_text(error)}</p>' if error else ""
-    return head + "".join(rows) + failure + _consumer_forms(act_url)
+    orders = orders_card(app.store, complaint_id)
+    return head + orders + "".join(rows) + failure + _consumer_forms(act_url)
 
 
 def _action_button(act_url: str, action: str, label: str) -> str:

@@ -14,6 +14,9 @@ PUBLISHED_RATES = {
     "response_immediate_service": 60,
     "upload": 60,
     "complete": 1500,
+    # Refunds (refund spec §8): 150 QPS to create, 300 QPS to query; order queries unpublished.
+    "refund_create": 150 * 60,
+    "refund_query": 300 * 60,
 }
 WINDOW = 60.0
 

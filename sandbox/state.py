@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sandbox import keys
+from sandbox import keys, payments
 from sandbox.faults import Faults
 from sandbox.ratelimit import RateLimiter
 from sandbox.store import Store
@@ -30,6 +30,13 @@ class Settings:
     # Precede each delivery with a probe whose signature starts with WECHATPAY/SIGNTEST/ (§5.3):
     # WeChat sends such traffic to check that receivers really verify signatures.
     notification_probes: bool = False
+    # Refunds: seconds from acceptance to the outcome (SUCCESS unless a fault says ABNORMAL or
+    # CLOSED; real 零钱 refunds take up to 5 minutes), the least seconds between two refunds of
+    # one order (WeChat asks for 60; 0 = not enforced), and whether refunds write to the
+    # complaints about the order (refund spec §9).
+    refund_delay: float = 3.0
+    refund_min_interval: float = 0.0
+    refund_complaint_coupling: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         """Apply all values or none: each is checked before anything changes."""
@@ -65,8 +72,15 @@ class NotifierPort(Protocol):
     def describe(self) -> Any: ...
 
 
+class RefundsPort(Protocol):
+    """What handlers ask of the refund processor (sandbox/refund_events.py)."""
+
+    def poke(self) -> None: ...
+
+
 class State:
     notifier: NotifierPort
+    refunds: RefundsPort
 
     def __init__(self, data_dir: Path, settings: Settings | None = None) -> None:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # its keys, its complaints
@@ -74,6 +88,8 @@ class State:
         self.settings = settings or Settings()
         self.platform = keys.load_or_generate(data_dir / "platform")
         self.store = Store(data_dir / "sandbox.sqlite3")
+        with self.store.transaction() as db:
+            payments.install(db)
         self.faults = Faults()
         self.rate_limiter = RateLimiter()
         self.id_lock = threading.Lock()

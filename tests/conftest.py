@@ -10,7 +10,12 @@ from django.utils import translation
 # Playwright's sync API runs an event loop in the test thread; Django's live server is fine with it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.users", "tests.fixtures.sandbox"]
+pytest_plugins = [
+    "tests.fixtures.celery_worker",
+    "tests.fixtures.users",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.redis_server",
+]
 
 
 @pytest.fixture(scope="session")

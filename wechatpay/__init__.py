@@ -11,6 +11,7 @@ from wechatpay.errors import (
     NotificationDecryptError,
     NotificationError,
     PayerPhoneDecryptError,
+    PaymentApiError,
     SignatureError,
     StaleTimestampError,
     TransportError,
@@ -26,8 +27,17 @@ from wechatpay.models import (
     NotificationUrl,
     UploadedImage,
 )
+from wechatpay.models_payments import (
+    Order,
+    OrderAmount,
+    Refund,
+    RefundAmount,
+    RefundNotification,
+    RefundNotificationAmount,
+)
 from wechatpay.notifications import parse_notification
 from wechatpay.phone import decrypt_payer_phone
+from wechatpay.refund_notifications import parse_refund_notification
 from wechatpay.verifier import Verifier, header_lookup
 
 __all__ = [
@@ -45,7 +55,14 @@ __all__ = [
     "NotificationError",
     "NotificationEvent",
     "NotificationUrl",
+    "Order",
+    "OrderAmount",
     "PayerPhoneDecryptError",
+    "PaymentApiError",
+    "Refund",
+    "RefundAmount",
+    "RefundNotification",
+    "RefundNotificationAmount",
     "SignatureError",
     "Signer",
     "StaleTimestampError",
@@ -58,4 +75,5 @@ __all__ = [
     "WechatPayError",
     "decrypt_payer_phone",
     "parse_notification",
+    "parse_refund_notification",
 ]

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from wechatpay import crypto
 from wechatpay.calls import CallInfo, CallRecording
 from wechatpay.client_images import ImageEndpoints
+from wechatpay.client_payments import PaymentEndpoints
 from wechatpay.credentials import MerchantCredentials, Signer
 from wechatpay.errors import ApiError, InvalidArgumentError, UnknownSerialError, WechatPayError
 from wechatpay.models import (
@@ -45,7 +46,7 @@ CERTIFICATES = "/v3/certificates"
 _DEFAULT = object()
 
 
-class Client(ImageEndpoints, CallRecording):
+class Client(ImageEndpoints, PaymentEndpoints, CallRecording):
     """One merchant's complaint API client. Cheap to keep (one pooled Session); thread-safe."""
 
     def __init__(

@@ -20,6 +20,11 @@ class WechatPayError(Exception):
     request_id: str | None = None  # WeChat's Request-ID when there was an answer
     call: CallInfo | None = None  # the answered call that raised it (status, Request-ID, time)
 
+    @property
+    def final(self) -> bool:
+        """The opposite of `retryable`: the same request will not succeed by itself."""
+        return not self.retryable
+
 
 class InvalidArgumentError(WechatPayError, ValueError):
     """The call was rejected locally, before anything was sent."""
@@ -50,6 +55,82 @@ class ApiError(WechatPayError):
     @property
     def retryable(self) -> bool:  # type: ignore[override]
         return self.status >= 500 or self.status == 429
+
+
+# Order and refund codes that the same request may get past later (refund spec §3.5, §4.6, §5).
+# RESOURCE_NOT_EXISTS on create is transient right after payment; on queries it is final.
+RETRYABLE_PAYMENT_CODES = frozenset({"SYSTEM_ERROR", "FREQUENCY_LIMITED", "SERVICE_UNAVAILABLE"})
+RETRYABLE_CREATE_REFUND_CODES = RETRYABLE_PAYMENT_CODES | {"RESOURCE_NOT_EXISTS"}
+# Final: NOT_ENOUGH (top up, then the same out_refund_no is safe: nothing was accepted),
+# USER_ACCOUNT_ABNORMAL (settle offline), INVALID_REQUEST (over-refund, reused out_refund_no
+# with other amounts, total mismatch), PARAM_ERROR, NO_AUTH, MCH_NOT_EXISTS, ORDER_NOT_EXIST,
+# SIGN_ERROR, REQUEST_BLOCKED — and any other 4xx.
+
+
+class PaymentApiError(ApiError):
+    """An order or refund endpoint answered non-2xx. `operation` is "query_order",
+    "create_refund" or "query_refund"; `retryable` follows the refund spec's tables: retry with
+    the identical request (same out_refund_no) only when it is True."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: Any = None,
+        request_id: str | None = None,
+        *,
+        operation: str,
+    ) -> None:
+        self.operation = operation
+        super().__init__(status, code, message, detail, request_id)
+
+    @classmethod
+    def wrap(cls, error: ApiError, operation: str) -> PaymentApiError:
+        wrapped = cls(
+            error.status,
+            error.code,
+            error.message,
+            error.detail,
+            error.request_id,
+            operation=operation,
+        )
+        wrapped.call = error.call  # the HTTP facts of the answer (status, Request-ID, time)
+        return wrapped
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        codes = (
+            RETRYABLE_CREATE_REFUND_CODES
+            if self.operation == "create_refund"
+            else RETRYABLE_PAYMENT_CODES
+        )
+        if self.code in codes:
+            return True
+        # Unknown codes: fall back on the HTTP status like every other endpoint.
+        return self.code not in _KNOWN_FINAL_PAYMENT_CODES and super().retryable
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """A create_refund that failed on WeChat's side (5xx) may still have been accepted:
+        query by out_refund_no, or resend the identical request (it never refunds twice)."""
+        return self.operation == "create_refund" and self.status >= 500
+
+
+_KNOWN_FINAL_PAYMENT_CODES = frozenset(
+    {
+        "PARAM_ERROR",
+        "INVALID_REQUEST",
+        "SIGN_ERROR",
+        "NO_AUTH",
+        "NOT_ENOUGH",
+        "USER_ACCOUNT_ABNORMAL",
+        "MCH_NOT_EXISTS",
+        "ORDER_NOT_EXIST",
+        "REQUEST_BLOCKED",
+        "RESOURCE_NOT_EXISTS",
+    }
+)
 
 
 class TransportError(WechatPayError):

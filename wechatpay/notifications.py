@@ -29,6 +29,25 @@ def parse_notification(
     Every failure is a NotificationError subclass; verification failures are also the matching
     VerificationError subclass (SignatureError, StaleTimestampError, UnknownSerialError, …).
     """
+    envelope, plaintext = open_notification(headers, body, verifier=verifier, apiv3_key=apiv3_key)
+    require_text(plaintext, ("complaint_id", "action_type"))
+    return NotificationEvent(
+        id=envelope["id"],
+        create_time=text_field(envelope, "create_time"),
+        event_type=text_field(envelope, "event_type"),
+        resource_type=text_field(envelope, "resource_type"),
+        summary=text_field(envelope, "summary"),
+        complaint_id=plaintext["complaint_id"],
+        action_type=plaintext["action_type"],
+        raw_resource=plaintext,
+    )
+
+
+def open_notification(
+    headers: Mapping[str, str], body: bytes, *, verifier: Verifier, apiv3_key: str | bytes
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Verify any WeChat Pay notification and decrypt its resource: (envelope, plaintext).
+    Shared by complaint and refund notifications; raises NotificationError subclasses."""
     request_id = header_lookup(headers).get("request-id")
     try:
         verifier.verify(headers, body, request_id=request_id)
@@ -36,20 +55,16 @@ def parse_notification(
         variant = NOTIFICATION_VARIANTS[type(exc)]
         raise variant(str(exc), request_id=request_id) from exc
     envelope = _envelope(body)
-    plaintext = _decrypt(envelope["resource"], apiv3_key)
-    return NotificationEvent(
-        id=envelope["id"],
-        create_time=_text(envelope, "create_time"),
-        event_type=_text(envelope, "event_type"),
-        resource_type=_text(envelope, "resource_type"),
-        summary=_text(envelope, "summary"),
-        complaint_id=plaintext["complaint_id"],
-        action_type=plaintext["action_type"],
-        raw_resource=plaintext,
-    )
+    return envelope, _decrypt(envelope["resource"], apiv3_key)
 
 
-def _text(data: Mapping[str, Any], key: str) -> str:
+def require_text(plaintext: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if not isinstance(plaintext.get(key), str) or not plaintext[key]:
+            raise MalformedNotificationError(f"decrypted notification resource has no {key}")
+
+
+def text_field(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key, "")
     return value if isinstance(value, str) else str(value)
 
@@ -100,8 +115,4 @@ def _decrypt(resource: Mapping[str, str], apiv3_key: str | bytes) -> dict[str, A
         raise NotificationDecryptError(
             f"notification resource does not decrypt: {exc}. Check the merchant's APIv3 key."
         ) from exc
-    plaintext = _json_object(raw, "decrypted notification resource")
-    for key in ("complaint_id", "action_type"):
-        if not isinstance(plaintext.get(key), str) or not plaintext[key]:
-            raise MalformedNotificationError(f"decrypted notification resource has no {key}")
-    return plaintext
+    return _json_object(raw, "decrypted notification resource")

@@ -7,6 +7,7 @@ wire exactly as they were signed, and no environment lookups or re-encoding happ
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import ssl
 import time
@@ -18,7 +19,6 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError, NewConnectionError, SSLError
-from urllib3.util.url import _encode_target
 
 from wechatpay.errors import InvalidArgumentError, TransportError
 
@@ -36,13 +36,37 @@ class RawResponse:
     duration_ms: float = 0.0  # from the first byte sent (failover included) to the last read
 
 
+# RFC 3986 §3.3/§3.4: what may stand unescaped in a path and a query (urllib3 uses the same sets).
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-~")
+_PATH_CHARS = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
+_QUERY_CHARS = _PATH_CHARS | {"?"}
+_ESCAPE = re.compile(r"%[a-fA-F0-9]{2}")
+
+
 def wire_target(target: str) -> str:
-    """The request target as urllib3 will put it on the wire (it percent-encodes characters that
-    are invalid in a URL and upper-cases existing escapes). Signing this string signs what is sent;
-    already-encoded escapes such as %2F or %3D are left alone, never encoded twice."""
+    """The request target as it goes on the wire: characters that are invalid in a URL are
+    percent-encoded and existing escapes upper-cased, as urllib3 does (so it has nothing left to
+    change: signing this string signs what is sent). Already-encoded escapes such as %2F or %3D
+    are left alone, never encoded twice; a fragment is never sent."""
     if not target.startswith("/"):
         raise InvalidArgumentError(f"request target must start with '/': {target!r}")
-    return _encode_target(target)
+    path, question, query = target.partition("#")[0].partition("?")
+    encoded = _encode(path, _PATH_CHARS)
+    return f"{encoded}?{_encode(query, _QUERY_CHARS)}" if question else encoded
+
+
+def _encode(component: str, allowed: frozenset[str]) -> str:
+    component, escapes = _ESCAPE.subn(lambda match: match.group(0).upper(), component)
+    raw = component.encode("utf-8", "surrogatepass")
+    # A '%' that starts no escape means the component was not encoded yet: then every '%' is.
+    keep_percent = escapes == raw.count(b"%")
+    out = bytearray()
+    for byte in raw:
+        if (keep_percent and byte == 0x25) or (byte < 128 and chr(byte) in allowed):
+            out.append(byte)
+        else:
+            out += b"%%%02X" % byte
+    return out.decode("ascii")
 
 
 def normalize_base_url(url: str) -> str:

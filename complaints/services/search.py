@@ -10,9 +10,11 @@ from django.db import connection, transaction
 
 from complaints.models import Complaint, ComplaintSearch
 from complaints.search.sources import sources_for
-from complaints.search.text import document, tsvector_text
+from complaints.search.text import document, ids_document, tsvector_text
 
-INDEX_FIELDS = ("pk", "complaint_detail", "problem_description")
+ID_FIELDS = ("complaint_id", "transaction_id", "out_trade_no", "payer_phone_last4")
+
+INDEX_FIELDS = ("pk", "complaint_detail", "problem_description", *ID_FIELDS)
 
 
 def complaint_search_refresh(*, complaint_pks: Iterable[int]) -> None:
@@ -37,12 +39,15 @@ def complaint_search_refresh(*, complaint_pks: Iterable[int]) -> None:
         for complaint in locked:
             text = document([source.text for source in texts[complaint.pk]])
             tokens = tsvector_text(text) if postgres else None
-            rows.append(ComplaintSearch(complaint_id=complaint.pk, text=text, tokens=tokens))
+            ids = ids_document([getattr(complaint, name) for name in ID_FIELDS])
+            rows.append(
+                ComplaintSearch(complaint_id=complaint.pk, text=text, tokens=tokens, ids=ids)
+            )
         ComplaintSearch.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["complaint"],
-            update_fields=["text", "tokens", "updated_at"],
+            update_fields=["text", "tokens", "ids", "updated_at"],
         )
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from complaints import services
 from complaints.forms import AssignForm, CompleteForm, RefundForm
+from complaints.search.query import search_hits
 from complaints.selectors import complaint_for_detail
 from complaints.views.detail import detail_context
 from complaints.views.rows import queue_rows
@@ -25,7 +26,9 @@ def _after_assignment(request: HttpRequest, complaint, error: str = "") -> HttpR
         complaint = complaint_for_detail(request.user, complaint.pk)
         if request.POST.get("fragment") == "row":
             presence = services.present_on_many([complaint.pk], exclude_user=request.user)
-            (row,) = queue_rows([complaint], presence, error)
+            q = request.POST.get("q", "")  # the queue's search: the row keeps where it matched
+            hits = search_hits([complaint], q) if q.strip() else {}
+            (row,) = queue_rows([complaint], presence, error, hits=hits, search=q)
             return render(
                 request, "complaints/_queue_row.html", {"row": row, "claim_label": _("Claim")}
             )

@@ -33,6 +33,10 @@ class QueueRow:
     error: str = ""
     extra: dict = field(default_factory=dict)
     hits: list = field(default_factory=list)  # where a search matched (complaints.search)
+    # The pk as text: an int in a template goes through number localisation (a third of the
+    # rows' render time).
+    key: str = ""
+    search: str = ""  # that search: the claim re-renders the row with the same hits
 
 
 def _labels() -> dict[str, str]:
@@ -69,6 +73,7 @@ def queue_rows(
     presence: dict[int, list[dict]],
     error: str = "",
     hits: dict[int, list] | None = None,
+    search: str = "",
 ) -> list[QueueRow]:
     labels = _labels()
     detail_zero = reverse("complaints:detail", args=[0])
@@ -99,6 +104,8 @@ def queue_rows(
                 presence=_presence_text(presence.get(complaint.pk, []), labels),
                 error=error,
                 hits=(hits or {}).get(complaint.pk, []),
+                search=search,
+                key=str(complaint.pk),
             )
         )
     return rows

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its field templates, for FORM_RENDERER below
     "django_htmx",
     "csp",
     "axes",
@@ -77,6 +78,10 @@ TEMPLATES = [
     },
 ]
 
+# Every field renders through templates/forms/field.html (`as_field_group`).
+FORM_RENDERER = "console.forms.ConsoleFormRenderer"
+
+POSTGRES_SERIAL = "-c max_parallel_workers_per_gather=0"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'console.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Embedded mode: the web and worker processes share one file.
@@ -85,6 +90,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # Requests read a page of rows: parallel workers only add their start-up time and take the
+    # cores other requests are waiting for (bench/queue.py: a rare search's query 15 ms with
+    # two workers, 8 ms without).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_SERIAL)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A kept connection is checked before each request and task: after a database restart the
 # first request reconnects instead of failing with a dead connection.

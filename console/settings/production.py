@@ -30,5 +30,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed, compressed copies made by collectstatic (the Dockerfile runs it); ES module imports
+    # rewritten to the hashed names, so every JS controller is cache-busted.
+    "staticfiles": {"BACKEND": "console.storage.ConsoleStaticFilesStorage"},
 }

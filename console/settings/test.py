@@ -4,7 +4,7 @@ import os
 import socket
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import POSTGRES_SERIAL, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
@@ -19,15 +19,22 @@ FIELD_ENCRYPTION_KEYS = env.list(
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/console")
 }
+if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # as in production (base.py)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_SERIAL)
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 _TEST_REDIS = REDIS_URL.rsplit("/", 1)[0] + "/15"
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _TEST_REDIS}
-}
 CELERY_BROKER_URL = _TEST_REDIS
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # One queue per test run, so runs never consume each other's messages.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default=f"test-{os.getpid()}")
+# ...and one cache namespace (its workers inherit the queue name, so they share it with the run).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _TEST_REDIS,
+        "KEY_PREFIX": CELERY_TASK_DEFAULT_QUEUE,
+    }
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True

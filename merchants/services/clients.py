@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 import wechatpay
 from merchants.credentials import CERT_BLOCK as _CERT_BLOCK
 from merchants.models import CredentialSet, Merchant
+from wechatpay.crypto import CryptoError, load_private_key
 
 USER_AGENT = "complaint-console/0.1"
 TIMEOUT = (3.05, 10.0)
@@ -43,6 +44,9 @@ class _Cached:
 
 _lock = threading.Lock()
 _clients: dict[int, _Cached] = {}
+# Parsed private keys by (set, last change): parsing a PEM RSA key costs ~50 ms, and a sync
+# decrypts one payer_phone per complaint.
+_private_keys: dict[tuple[int, object], object] = {}
 
 
 def _usable_sets(merchant: Merchant) -> list[CredentialSet]:
@@ -155,11 +159,31 @@ def decrypt_payer_phone(merchant: Merchant, ciphertext: str) -> str:
     error: wechatpay.PayerPhoneDecryptError | None = None
     for credential_set in sets:
         try:
-            return wechatpay.decrypt_payer_phone(credential_set.private_key_pem, ciphertext)
+            return wechatpay.decrypt_payer_phone(_private_key(credential_set), ciphertext)
         except wechatpay.PayerPhoneDecryptError as exc:
             error = exc
     assert error is not None
     raise error
+
+
+@sensitive_variables()
+def _private_key(credential_set: CredentialSet) -> object:
+    """The set's parsed private key, cached per process until the set changes; an unreadable
+    PEM is returned as it is, so decryption reports it as it always has."""
+    version = (credential_set.pk, credential_set.updated_at)
+    with _lock:
+        key = _private_keys.get(version)
+    if key is None:
+        try:
+            key = load_private_key(credential_set.private_key_pem)
+        except CryptoError:
+            return credential_set.private_key_pem
+        with _lock:
+            stale = [k for k in _private_keys if k[0] == credential_set.pk]
+            for k in stale:
+                del _private_keys[k]
+            _private_keys[version] = key
+    return key
 
 
 def merchant_record_success(merchant: Merchant) -> None:

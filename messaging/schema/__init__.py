@@ -5,13 +5,15 @@ Public API::
     validate_normal_message(data, limits=None) -> ValidationResult
     validate_plain_reply(data, limits=None) -> ValidationResult
     to_wechat_payload(model) -> dict                              # no nulls, only used sub-objects
-    normal_message_json_schema(limits=None) -> dict               # JSON Schema for the browser
+    normal_message_json_schema(limits=None) -> dict               # JSON Schema the composer reads
     plain_reply_json_schema(limits=None) -> dict
     limits_from_settings() -> MessageLimits   # settings.MESSAGE_LIMITS over the defaults
 
 Errors are ``(path, message)`` pairs; paths are dotted (``blocks.2.button.action.jump_url``), list
 indices count from 0, and ``""`` names the whole payload. See :mod:`messaging.schema.errors`.
-Importing this package needs no Django settings.
+The block kinds (their content models, editor and preview templates, plain text) are registered
+in :mod:`messaging.schema.blocks`, one module per kind. Importing this package needs no Django
+settings.
 """
 
 from .api import (

@@ -51,8 +51,10 @@ def to_wechat_payload(model: NormalMessage | PlainReply) -> dict[str, Any]:
 def normal_message_json_schema(limits: MessageLimits | None = None) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of NormalMessage with the limits in force, for the composer.
 
-    The server stays the validator of record: the schema cannot count UTF-8 bytes (it carries
-    ``x-maxBytes`` beside ``maxLength``), nor check that a date exists or a URL has a host.
+    The composer reads each text field's ``maxLength`` from it (the ``message_schema`` template
+    tag, ``static/js/controllers/composer_limits.js``). The server stays the validator of record:
+    the schema cannot count UTF-8 bytes (it carries ``x-maxBytes`` beside ``maxLength``), nor
+    check that a date exists or a URL has a host.
     """
     return _json_schema(NormalMessage, limits)
 

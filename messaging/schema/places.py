@@ -11,17 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .blocks import BLOCKS
 from .errors import _translate, gettext_noop
 
-_KINDS = {
-    "TEXT": gettext_noop("Text"),
-    "IMAGE": gettext_noop("Image"),
-    "LINK": gettext_noop("Link"),
-    "FAQ_LIST": gettext_noop("Suggested questions"),
-    "BUTTON": gettext_noop("Button"),
-    "BUTTON_GROUP": gettext_noop("Button group"),
-}
-_CONTENT_KEYS = {"text", "image", "link", "faq_list", "button", "button_group"}
+# A block kind's name and its sub-object's key, from the registry (the editor shows the same name).
+_KINDS = {kind.type: kind.label for kind in BLOCKS}
+_CONTENT_KEYS = {kind.key for kind in BLOCKS}
 
 # Numbered entries of a list: the list's key -> the label of one numbered entry.
 _NUMBERED = {

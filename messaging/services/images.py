@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import struct
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from celery import current_app
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console import events
+from console.images import ImageTooLargeError, NotAnImageError, sniff_image
 from merchants.models import Merchant
 from merchants.services import NoActiveCredentials, wechatpay_client
 from messaging.models import ImageAsset
@@ -31,12 +32,8 @@ UPLOAD_TASK = "messaging.upload_image"  # messaging/tasks.py
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # WeChat Pay: "不能超过2M" (§3.8)
 MAX_FILENAME_CHARS = 128
 
-# magic prefix -> (content type, the suffix WeChat should see)
-_FORMATS = (
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"BM", "image/bmp", ".bmp"),
-)
+# What WeChat Pay accepts (§3.8): Pillow's format name -> the suffix WeChat should see
+_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "BMP": ".bmp"}
 _SUFFIXES = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",), "image/bmp": (".bmp",)}
 
 
@@ -65,32 +62,26 @@ def image_check(content: bytes, filename: str) -> CheckedImage:
     if len(content) > MAX_IMAGE_BYTES:
         raise ImageRejectedError(
             _("The image is %(size)s; WeChat Pay accepts at most 2 MB.")
-            % {"size": _human_size(len(content))}
+            % {"size": filesizeformat(len(content))}
         )
-    content_type, suffix = _sniff(content)
-    if content_type is None:
+    try:
+        sniffed = sniff_image(content, formats=_FORMATS)
+    except ImageTooLargeError as exc:
+        raise ImageRejectedError(
+            _("The image is too large in pixels (at most 8000 × 8000); send a smaller copy.")
+        ) from exc
+    except NotAnImageError as exc:
         raise ImageRejectedError(
             _("Only JPG, PNG and BMP images can be sent (this file is not one, whatever its name).")
-        )
-    width, height = _dimensions(content, content_type)
+        ) from exc
     return CheckedImage(
         content=content,
-        filename=_wechat_filename(filename, content_type, suffix),
-        content_type=content_type,
+        filename=_wechat_filename(filename, sniffed.content_type, _FORMATS[sniffed.format]),
+        content_type=sniffed.content_type,
         sha256=hashlib.sha256(content).hexdigest(),
-        width=width,
-        height=height,
+        width=sniffed.width,
+        height=sniffed.height,
     )
-
-
-def _sniff(content: bytes) -> tuple[str | None, str]:
-    for magic, content_type, suffix in _FORMATS:
-        if content.startswith(magic):
-            # A BMP header is 26+ bytes; "BM" alone is just two letters of a text file.
-            if content_type == "image/bmp" and len(content) <= 26:
-                break
-            return content_type, suffix
-    return None, ""
 
 
 def _wechat_filename(filename: str, content_type: str, suffix: str) -> str:
@@ -102,39 +93,6 @@ def _wechat_filename(filename: str, content_type: str, suffix: str) -> str:
     if len(name) > MAX_FILENAME_CHARS:
         name = name[: MAX_FILENAME_CHARS - len(suffix) - 1].rstrip(".") + suffix
     return name
-
-
-def _dimensions(content: bytes, content_type: str) -> tuple[int | None, int | None]:
-    """Width and height from the header, for the library's thumbnails (None if unreadable)."""
-    try:
-        if content_type == "image/png" and len(content) >= 24:
-            return struct.unpack(">II", content[16:24])
-        if content_type == "image/bmp" and len(content) >= 26:
-            width, height = struct.unpack("<ii", content[18:26])
-            return abs(width), abs(height)
-        if content_type == "image/jpeg":
-            return _jpeg_dimensions(content)
-    except struct.error:
-        pass
-    return None, None
-
-
-def _jpeg_dimensions(content: bytes) -> tuple[int | None, int | None]:
-    index = 2
-    while index + 9 < len(content):
-        if content[index] != 0xFF:
-            return None, None
-        marker = content[index + 1]
-        length = struct.unpack(">H", content[index + 2 : index + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", content[index + 5 : index + 9])
-            return width, height
-        index += 2 + length
-    return None, None
-
-
-def _human_size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
 
 
 def image_add(*, merchant: Merchant, content: bytes, filename: str, user: Any) -> ImageAsset:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from complaints.models import Complaint, HistoryEntry
 from console.roles import perm
@@ -372,8 +373,6 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
         composer_context(request, complaint, sent_reply=reply),
     )
     # The fresh composer replaces the whole old one (and its dialog).
-    response["HX-Retarget"] = f"#composer-{complaint.pk}"
-    response["HX-Reswap"] = "outerHTML"
+    reswap(retarget(response, f"#composer-{complaint.pk}"), "outerHTML")
     # The timeline shows the new reply (and its live status) now, not at its next poll.
-    response["HX-Trigger"] = "complaint-replied"
-    return response
+    return trigger_client_event(response, "complaint-replied")

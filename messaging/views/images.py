@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -57,7 +58,9 @@ def image_upload(request: HttpRequest, merchant_pk: int) -> JsonResponse:
     if upload is None:
         return JsonResponse({"error": _("Choose an image file to upload.")}, status=400)
     if upload.size > images.MAX_IMAGE_BYTES:  # refuse before reading it into memory
-        message = _("The image is larger than 2 MB; WeChat Pay accepts at most 2 MB.")
+        message = _("The image is %(size)s; WeChat Pay accepts at most 2 MB.") % {
+            "size": filesizeformat(upload.size)
+        }
         return JsonResponse({"error": message}, status=400)
     try:
         asset = images.image_add(

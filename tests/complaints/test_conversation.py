@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from complaints.conversation import CENTRE, MERCHANT, USER, conversation
+from complaints.conversation import CENTRE, MERCHANT, USER, conversation, tapped_label
 from complaints.models import HistoryEntry, TimelineEvent
 from complaints.selectors import complaint_timeline
 from messaging.models import Reply
@@ -256,3 +256,31 @@ def test_a_tap_with_no_message_before_it_is_shown_on_its_own_on_the_consumers_si
 
     assert keys_by_side(page) == [(f"history-{click.pk}", "user")]  # one item, the tap in it
     assert 'data-linked="nearest"' in page and "用户点击了按钮" in page
+
+
+def _action(action_id: str) -> dict:
+    return {"action_type": "ACTION_TYPE_SEND_MESSAGE", "action_id": action_id,
+            "message_info": {"content": f"sent by {action_id}"}}  # fmt: skip
+
+
+EVERY_TAPPABLE = {"blocks": [
+    {"type": "TEXT", "text": {"text": "您好"}},
+    {"type": "LINK", "link": {"text": "查看订单", "action": _action("link")}},
+    {"type": "FAQ_LIST", "faq_list": {"faqs": [
+        {"faq_title": "多久到账？", "action": _action("faq-1")},
+        {"faq_id": "f2", "faq_title": "怎么退？", "action": _action("faq-2")}]}},
+    {"type": "BUTTON", "button": {"text": "联系客服", "action": _action("button")}},
+    {"type": "BUTTON_GROUP", "button_group": {"buttons": [
+        {"text": "已解决", "action": _action("yes")},
+        {"text": "未解决", "action": _action("no")}]}},
+]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("action_id", "label"),
+    [("link", "查看订单"), ("faq-2", "怎么退？"), ("button", "联系客服"), ("no", "未解决")],
+)
+def test_a_tap_is_named_by_the_element_of_any_block_kind(action_id, label):
+    assert tapped_label(EVERY_TAPPABLE, {"action_id": action_id}) == label
+    assert tapped_label(EVERY_TAPPABLE, {"message_content": f"sent by {action_id}"}) == label
+    assert tapped_label(EVERY_TAPPABLE, {"action_id": "gone"}) == ""

@@ -204,6 +204,64 @@ def test_identifiers_phone_suffix_and_amount(working_agent, merchant):
         assert found(working_agent, q) == {wanted.complaint_id}, q
 
 
+@pytest.mark.parametrize("common_from", [1, 1000])
+def test_short_order_numbers_and_the_end_of_any_number(
+    working_agent, merchant, settings, common_from
+):
+    """Any number of four digits or more finds the complaints whose complaint, transaction or
+    order number ends with it (a whole number is its own end) or whose phone ends with it;
+    from eight characters, also a piece from inside a number. Case does not matter. A number
+    matching many documents walks the queue's order instead of the trigram index (PostgreSQL);
+    either way the same complaints."""
+    settings.COMPLAINTS_SEARCH_COMMON_MATCHES = common_from
+    short = make_complaint(
+        merchant, transaction_id="4200000001202603015550001234", out_trade_no="A0001",
+        payer_phone_last4="7777", payer_phone_masked="138****7777",
+    )  # fmt: skip
+    other = make_complaint(
+        merchant, transaction_id="4200000002202603016660009999", out_trade_no="XA0001B",
+        payer_phone_last4="1234", payer_phone_masked="139****1234",
+    )  # fmt: skip
+    make_complaint(make_merchant(), out_trade_no="A0001", transaction_id="99991234")
+
+    def ids(q: str) -> set[str]:
+        return found(working_agent, q)
+
+    assert ids("A0001") == ids("a0001") == {short.complaint_id}  # not XA0001B: not its end
+    assert ids("0001") == {short.complaint_id}
+    assert ids("1234") == {short.complaint_id, other.complaint_id}  # order end, phone
+    assert ids("7777") == {short.complaint_id}  # the phone only
+    assert ids("001234") == {short.complaint_id}
+    assert ids("202603015550") == {short.complaint_id}  # a piece from inside, 8+ characters
+    assert ids("20260301") == {short.complaint_id, other.complaint_id}
+    assert ids("0301555") == set()  # shorter than eight: only the end counts
+    assert ids(short.complaint_id[-6:]) == {short.complaint_id}
+    assert ids("A0001 7777") == {short.complaint_id}  # with another term: AND
+    assert ids("A0001 1234") == {short.complaint_id}
+    assert ids("A0001 9999") == set()
+    assert ids("XA0001B") == {other.complaint_id}
+    assert ids("A0001 退款") == set()
+    # A whole number finds its own complaint, not the longer numbers it is a piece of.
+    longer = make_complaint(merchant, out_trade_no="X" + short.transaction_id)
+    assert ids(short.transaction_id) == {short.complaint_id}
+    assert ids(short.transaction_id[1:]) == {short.complaint_id, longer.complaint_id}
+    assert ids("A0001 计费") == {short.complaint_id}  # the factory's text
+
+
+def test_a_number_search_says_which_number_matched(client, working_agent, merchant):
+    make_complaint(
+        merchant, transaction_id="4200000001202603015550001234", out_trade_no="A0001",
+        payer_phone_last4="1234", payer_phone_masked="138****1234",
+    )  # fmt: skip
+    client.force_login(working_agent, backend="django.contrib.auth.backends.ModelBackend")
+
+    page = client.get(reverse("complaints:queue"), {"q": "1234"}).content.decode()
+    assert 'data-where="phone"' in page and "138****1234" in page
+    assert "420000000120260301555000<mark>1234</mark>" in page
+    page = client.get(reverse("complaints:queue"), {"q": "20260301"}).content.decode()
+    assert "4200000001<mark>20260301</mark>5550001234" in page
+
+
 @pytest.mark.parametrize(
     "q",
     ['"', "'", "%", "_", "\\", "%%", "__", "\\%", "'; DROP TABLE x; --", '"unclosed', "%_\\'\"",
@@ -245,6 +303,28 @@ def test_results_say_where_the_term_was_found_with_it_highlighted(client, workin
     assert 'data-where="reply"' in page and "外卖订单已为您<mark>退款</mark>" in page
     page = client.get(reverse("complaints:queue"), {"q": "扣款"}).content.decode()
     assert 'data-where="note"' in page and "用户说被<mark>扣款</mark>两次" in page
+
+
+def test_a_claimed_row_still_says_where_the_term_was_found(client, working_agent, corpus):
+    client.force_login(working_agent, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("complaints:queue"), {"q": "扣款"}).content.decode()
+    assert '<input type="hidden" name="q" value="扣款">' in page
+
+    response = client.post(
+        reverse("complaints:claim", args=[corpus["debit_note"].pk]),
+        {"fragment": "row", "q": "扣款"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    row = response.content.decode()
+    assert 'data-testid="assignee"' in row
+    assert 'data-where="note"' in row and "用户说被<mark>扣款</mark>两次" in row
+    response = client.post(  # without a search, no hits (and no error)
+        reverse("complaints:claim", args=[corpus["debit_text"].pk]),
+        {"fragment": "row"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "search-hit" not in response.content.decode()
 
 
 def test_highlighting_escapes_the_text_around_the_term(client, working_agent, merchant):

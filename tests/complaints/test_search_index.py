@@ -30,11 +30,18 @@ def test_a_query_is_split_into_typed_terms():
         Term("text", "退款"),
         Term("text", "发货"),
         Term("text", "蓝牙 耳机"),
-        Term("phone", "8000"),
+        Term("identifier", "8000"),
         Term("amount", "19950"),
-        Term("identifier", "OT2026A0001"),
+        Term("identifier", "ot2026a0001"),
         Term("identifier", "4200000001"),
         Term("text", "iphone15"),
+    ]
+    assert parse_query("A0001 a_12-34 ８０００ 123 x100") == [
+        Term("identifier", "a0001"),
+        Term("identifier", "a_12-34"),
+        Term("identifier", "8000"),  # full-width digits
+        Term("text", "123"),  # fewer than four digits: text
+        Term("text", "x100"),
     ]
     assert parse_query("%%% ___ \\\\") == []
     assert parse_query("12.00 ¥0.5") == [Term("amount", "1200"), Term("amount", "50")]

@@ -2,15 +2,15 @@
 
 1,000 replies over 20 complaints; ~20% of WeChat calls fail (500, 429, a delay past the client's
 timeout, an answer dropped after the reply was committed); one worker is SIGKILLed mid-run and
-Redis is restarted once (it keeps nothing: every queued message is lost). The sandbox must end
-with exactly 1,000 replies, no idempotent_id twice, and every reply delivered with its log_id.
+the test's own Redis broker is restarted once (it keeps nothing: every queued message is lost).
+The sandbox must end with exactly 1,000 replies, no idempotent_id twice, and every reply delivered
+with its log_id.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -25,11 +25,6 @@ from tests.delivery.conftest import sandbox_complaint, wire_merchant
 
 REPLIES = 1000
 COMPLAINTS = 20
-REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-    "--logfile", "/var/log/redis/ci.log",
-]  # fmt: skip
 # Compressed for the test: short backoff, leases just above the client's 10 s read timeout.
 DELIVERY = {
     "backoff_base": 0.2,
@@ -46,19 +41,6 @@ FAULTS = [  # about 20% of calls in all
 ]
 
 
-def restart_redis() -> None:
-    subprocess.run(["redis-cli", "shutdown", "nosave"], check=False, capture_output=True)
-    time.sleep(0.5)
-    subprocess.run(REDIS_START, check=True, capture_output=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        ping = subprocess.run(["redis-cli", "ping"], capture_output=True, text=True)
-        if ping.stdout.strip() == "PONG":
-            return
-        time.sleep(0.1)
-    raise RuntimeError("redis did not come back")
-
-
 def delivered() -> int:
     close_old_connections()
     return Reply.objects.filter(status=Reply.Status.DELIVERED).count()
@@ -73,7 +55,7 @@ def wait_for(count: int, deadline: float) -> None:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_reply_reaches_wechat_exactly_once_despite_faults(
-    sandbox, sandbox_merchant, start_worker, settings, monkeypatch, agent
+    sandbox, sandbox_merchant, private_redis, start_worker, settings, monkeypatch, agent
 ):
     monkeypatch.setenv("REPLY_DELIVERY", json.dumps(DELIVERY))
     monkeypatch.setenv("WECHATPAY_RATE_LIMITS_ENABLED", "false")
@@ -106,12 +88,13 @@ def test_every_reply_reaches_wechat_exactly_once_despite_faults(
 
     try:
         submit(REPLIES // 2)
+        assert private_redis.messages_pushed() > 0  # the broker this test restarts is the one used
         wait_for(REPLIES // 5, deadline)
         victim.kill()  # SIGKILL, mid-run: some of its replies are in flight
         start_worker(concurrency=4)
         submit(REPLIES // 2)
         wait_for(REPLIES // 2, deadline)
-        restart_redis()  # loses every queued message and the unacked ones
+        private_redis.restart()  # loses every queued message and the unacked ones
         wait_for(REPLIES, deadline)
     finally:
         sandbox.control.clear_faults()  # the sandbox is shared by the whole session

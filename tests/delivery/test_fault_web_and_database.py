@@ -122,8 +122,8 @@ class Browser:
         url = f"{self.stack.base_url}/messaging/complaints/{complaint_pk}/send/"
         headers = {"X-CSRFToken": self.http.cookies["csrftoken"], "HX-Request": "true"}
         answer = self._again(lambda: self.http.post(url, data=form, headers=headers, timeout=20))
-        assert (
-            answer.status_code == 200 and answer.headers.get("HX-Trigger") == "complaint-replied"
+        assert answer.status_code == 200 and "complaint-replied" in json.loads(
+            answer.headers.get("HX-Trigger", "{}")
         ), answer.text[:1000]
         return form["idempotent_id"]
 

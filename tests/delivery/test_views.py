@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from datetime import timedelta
 
@@ -161,10 +162,15 @@ def test_reply_status_follows_live_events_while_open_and_stops_when_delivered(cl
     url = reverse("messaging:reply_status", args=[reply.pk])
     login(client, worker)
 
-    queued = client.get(url).content.decode()
+    queued_answer = client.get(url)
+    queued = queued_answer.content.decode()
     Reply.objects.filter(pk=reply.pk).update(status=Reply.Status.DELIVERED, log_id="3002853201")
-    delivered = client.get(url).content.decode()
+    delivered_answer = client.get(url)
+    delivered = delivered_answer.content.decode()
 
+    # Settled: the complaint page is told to re-read its timeline (htmx's HX-Trigger event).
+    assert "HX-Trigger" not in queued_answer
+    assert json.loads(delivered_answer["HX-Trigger"]) == {"complaint-replied": {}}
     assert 'hx-trigger="live"' in queued and 'data-status="queued"' in queued
     assert 'data-live="reply.changed"' in queued
     assert "hx-trigger" not in delivered and "3002853201" in delivered

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from complaints.models import Complaint
 from console.roles import ADMIN, AGENT, SUPERVISOR
@@ -19,14 +21,18 @@ from tests.factories import (  # noqa: F401 (imported by the tests from here)
 )
 from tests.fixtures.users import make_user
 
-# Smallest valid images of each accepted kind (headers only matter for the checks and the upload).
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00"
-    b"\x00\x00\x00IEND\xaeB`\x82"
-)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
-BMP = b"BM" + b"\x00" * 60
+# Small valid images of each accepted kind, drawn by Pillow (which judges uploads by content).
+
+
+def _drawn(format: str, size: tuple[int, int] = (3, 2)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format)
+    return out.getvalue()
+
+
+PNG = _drawn("PNG", (1, 1))
+JPEG = _drawn("JPEG")
+BMP = _drawn("BMP")
 
 
 def make_complaint(merchant: Merchant, **fields) -> Complaint:

@@ -161,6 +161,8 @@ def test_send_submits_the_normal_message_and_clears_the_draft(complaint, agent_a
 
     assert answer.status_code == 200
     assert answer["HX-Retarget"] == f"#composer-{complaint.pk}"
+    assert answer["HX-Reswap"] == "outerHTML"
+    assert json.loads(answer["HX-Trigger"]) == {"complaint-replied": {}}  # the timeline re-reads
     reply = Reply.objects.get(complaint=complaint)
     assert reply.endpoint == Reply.Endpoint.IMMEDIATE
     assert reply.payload == {

@@ -453,3 +453,34 @@ def test_certificate_sealed_with_another_apiv3_key_is_refused(
     with pytest.raises(ApiError, match="APIv3 key") as caught:
         client.refresh_platform_certificates()
     assert caught.value.code == "UNEXPECTED_RESPONSE"
+
+
+@pytest.mark.parametrize(
+    ("asked", "on_the_wire"),
+    [
+        ("/v3/merchant-service/images/a b", "/v3/merchant-service/images/a%20b"),
+        ("/v3/merchant-service/images/图", "/v3/merchant-service/images/%E5%9B%BE"),
+        ("/v3/merchant-service/images/abc%3d%2f", "/v3/merchant-service/images/abc%3D%2F"),
+        ("/v3/merchant-service/images/100%", "/v3/merchant-service/images/100%25"),
+        ("/v3/merchant-service/images/%2F%zz", "/v3/merchant-service/images/%252F%25zz"),
+        ("/v3/merchant-service/images/x?q=a b&r=?/", "/v3/merchant-service/images/x?q=a%20b&r=?/"),
+        ("/v3/merchant-service/images/x#fragment", "/v3/merchant-service/images/x"),
+        (
+            '/v3/merchant-service/images/"<>`{}|\\^',
+            "/v3/merchant-service/images/%22%3C%3E%60%7B%7D%7C%5C%5E",
+        ),
+    ],
+)
+def test_the_signed_target_is_exactly_what_goes_on_the_wire(
+    client: Client,
+    server: RecordingServer,
+    credentials: MerchantCredentials,
+    asked: str,
+    on_the_wire: str,
+) -> None:
+    server.reply(Reply(200, PNG, headers={"Content-Type": "image/png"}, signed=False))
+
+    client.download_image(server.base_url + asked)
+
+    assert server.last.target == on_the_wire
+    assert_signed(server.last, credentials, b"")

@@ -12,8 +12,11 @@
 //     value of the nearest KEY field around it (a question's message is the question itself).
 //   details[data-options] fold a card's options; they open by themselves when they hold a value or
 //     an error.
+//   Text fields take their maxLength from the JSON Schema in data-composer-schema-value (see
+//     composer_limits.js), not from the markup.
 import ComposerBlocks from "./composer_blocks.js";
 import { parentScope } from "./composer_form.js";
+import { limitFields } from "./composer_limits.js";
 import Sortable from "../../vendor/sortable-1.15.7.esm.js";
 
 const PREVIEW_DELAY_MS = 400;
@@ -32,6 +35,7 @@ export default class extends ComposerBlocks {
     templateUrl: String,
     initial: Object,
     errors: Array,
+    schema: Object,
   };
 
   connect() {
@@ -121,7 +125,8 @@ export default class extends ComposerBlocks {
     note.className = "paste-note";
     note.setAttribute("role", "alert");
     note.dataset.testid = "paste-cut";
-    note.textContent = this.message("PasteCut")
+    const limit = field.hasAttribute("data-console-limit") ? "PasteCutConsole" : "PasteCut";
+    note.textContent = this.message(limit)
       .replace("{kept}", String(kept.length))
       .replace("{pasted}", String(text.length))
       .replace("{max}", String(field.maxLength))
@@ -169,6 +174,8 @@ export default class extends ComposerBlocks {
     const json = this.modeValue === "template" ? { blocks: content.blocks || [] } : content;
     this.contentTarget.value = JSON.stringify(json);
     this.numberBlocks();
+    // Every change that adds fields (a block, an entry, a template, a draft) passes here.
+    limitFields(this.schemaValue, this.rootTarget);
   }
 
   // --- blocks and items -------------------------------------------------------------------------
