@@ -1,6 +1,7 @@
 """A complaint image is whatever bytes WeChat's image URL answers with: judged by Pillow, served
 under the type its content shows, never under the Content-Type the answer claimed; anything else
-is a placeholder and nothing is kept. The answers come from a real HTTP server."""
+is a placeholder and nothing is kept. The answers come from a real HTTP server, fetched by a real
+worker (opening the complaint queues the fetch)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PIL import Image
 from complaints.models import ComplaintImage
 from merchants.models import Merchant
 from tests.complaints.conftest import assign, make_complaint
+from tests.complaints.test_images_e2e import settled
 from tests.wechatpay.recording_server import RecordingServer, Reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +53,8 @@ def wechat(wired):
 
 
 @pytest.fixture
-def image_url(client, wired, agent):
+def image_url(client, wired, agent, start_worker):
+    start_worker()
     complaint = make_complaint(wired)
     image = ComplaintImage.objects.create(
         complaint=complaint,
@@ -61,6 +64,11 @@ def image_url(client, wired, agent):
     assign(agent, wired)
     client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
     return image, reverse("complaints:image", args=[complaint.pk, image.pk])
+
+
+def opened(client, image: ComplaintImage) -> None:
+    """The agent opens the complaint: its image's fetch is queued for the worker."""
+    client.get(reverse("complaints:detail", args=[image.complaint_id]))
 
 
 @pytest.mark.parametrize(
@@ -83,12 +91,14 @@ def test_what_is_not_an_accepted_image_is_a_placeholder_and_nothing_is_kept(
     image, url = image_url
     wechat.default = Reply(200, body, headers={"Content-Type": claimed}, signed=False)
 
+    opened(client, image)
+    settled(image)
     response = client.get(url)
 
-    assert response.status_code == 502
+    assert image.fetch_status == ComplaintImage.FetchStatus.FAILED and image.fetch_error
+    assert response.status_code == 404
     assert response["Content-Type"].startswith("text/plain")
     assert len(wechat.requests) == 1  # fetched once, refused for its content, not retried
-    image.refresh_from_db()
     assert image.content is None and image.fetched_at is None
 
 
@@ -97,6 +107,8 @@ def test_a_real_image_is_served_under_the_type_its_bytes_show(client, wechat, im
     gif = drawn("GIF")
     wechat.default = Reply(200, gif, headers={"Content-Type": "image/png"}, signed=False)
 
+    opened(client, image)
+    assert settled(image).fetch_status == ComplaintImage.FetchStatus.FETCHED
     response = client.get(url)
 
     assert response.status_code == 200
