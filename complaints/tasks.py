@@ -10,6 +10,7 @@ from django.core.cache import cache
 import wechatpay
 from complaints.services import complaint_refresh, merchant_sync, sla_sweep
 from complaints.services.images import FETCH_TASK, complaint_image_fetch
+from complaints.services.notifications import REFRESH_TASK
 from console.retry import backoff_seconds
 from merchants.models import Merchant
 
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 SYNC_LOCK_SECONDS = 30 * 60
 
 
-@shared_task(name="complaints.refresh_complaint", bind=True, acks_late=True, max_retries=8)
+@shared_task(name=REFRESH_TASK, bind=True, acks_late=True, max_retries=8)
 def refresh_complaint(self, merchant_id: int, complaint_id: str) -> None:
     """Fetch a complaint's detail and new history (queued by the webhook)."""
     merchant = Merchant.objects.filter(pk=merchant_id).first()

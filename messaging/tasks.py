@@ -9,11 +9,11 @@ from celery import shared_task
 
 from messaging.services import images
 from messaging.services.delivery import reply_deliver
-from messaging.services.sweeper import reply_sweep
+from messaging.services.sweeper import DELIVER_TASK, reply_sweep
 
 
 @shared_task(
-    name="messaging.deliver_reply",
+    name=DELIVER_TASK,
     acks_late=True,  # safe: a delivered reply is skipped, and the idempotent_id never changes
     reject_on_worker_lost=True,  # a killed child puts the message back instead of dropping it
     ignore_result=True,

@@ -9,6 +9,7 @@ live ("complaint_image.changed"). A failed fetch is queued again only when an ag
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Iterable
 
 from celery import current_app
@@ -21,11 +22,13 @@ from complaints.models import Complaint, ComplaintImage
 from complaints.services.wechat import download_image
 from console import events
 from console.images import NotAnImageError, sniff_image
+from console.ratelimit import RateLimitTimeout
 from merchants.services import NoActiveCredentials
 
 logger = logging.getLogger(__name__)
 
 FETCH_TASK = "complaints.fetch_image"  # complaints/tasks.py
+THROTTLE_WAIT = 5.0  # seconds a fetch waits for a rate-limit slot before it is queued for later
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # Consumers' photos, judged by their bytes: served back under the type Pillow found, never under
 # the Content-Type WeChat's answer claimed.
@@ -69,11 +72,11 @@ def complaint_images_fetch(
     return len(queued)
 
 
-def _enqueue(image_pk: int) -> None:
+def _enqueue(image_pk: int, countdown: float | None = None) -> None:
     """By the task's stable name (complaints/tasks.py imports this module, not the reverse). A
     broker that is down leaves no image "fetching" for ever: it fails, and the agent may retry."""
     try:
-        current_app.send_task(FETCH_TASK, args=(image_pk,))
+        current_app.send_task(FETCH_TASK, args=(image_pk,), countdown=countdown)
     except Exception:  # noqa: BLE001 - any broker failure
         logger.warning("could not queue the fetch of complaint image %s", image_pk, exc_info=True)
         _settle(image_pk, fetch_status=Status.FAILED, fetch_error=_not_queued())
@@ -90,7 +93,12 @@ def complaint_image_fetch(*, image_id: int) -> ComplaintImage | None:
     if image is None or image.fetch_status != Status.FETCHING:
         return image
     try:
-        downloaded = download_image(image.complaint.merchant, image.url)
+        downloaded = download_image(image.complaint.merchant, image.url, max_wait=THROTTLE_WAIT)
+    except RateLimitTimeout as exc:
+        # A worker does not sleep through a full limiter: the fetch comes back when a slot is
+        # free, the image still "fetching" meanwhile.
+        _enqueue(image.pk, countdown=exc.retry_after + random.uniform(0, THROTTLE_WAIT))
+        return image
     except NoActiveCredentials:
         return _settle(image.pk, fetch_status=Status.FAILED, fetch_error=_no_credentials())
     except wechatpay.WechatPayError as exc:

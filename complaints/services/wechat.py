@@ -118,11 +118,14 @@ def fetch_window(merchant: Merchant, begin: date, end: date) -> list[wechatpay.C
     return with_retries(call, what=f"complaint list {begin}..{end} of {merchant.mchid}")
 
 
-def download_image(merchant: Merchant, url: str) -> wechatpay.DownloadedImage:
+def download_image(
+    merchant: Merchant, url: str, *, max_wait: float = 120.0
+) -> wechatpay.DownloadedImage:
+    """Raises RateLimitTimeout when the next free slot is more than `max_wait` away."""
     client = client_for(merchant)
 
     def call() -> wechatpay.DownloadedImage:
-        throttle(merchant.mchid, "image")
+        throttle(merchant.mchid, "image", max_wait=max_wait)
         return client.download_image(url)
 
     return with_retries(call, what="complaint image", attempts=3)

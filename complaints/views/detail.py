@@ -146,7 +146,7 @@ def image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
 
 def _images(request: HttpRequest, complaint, status: int = 200) -> HttpResponse:
     context = {"complaint": complaint, "images": complaint_images(complaint)}
-    return render(request, "complaints/_images.html", context, status=status)
+    return render(request, "complaints/_images_list.html", context, status=status)
 
 
 @require_GET

@@ -120,3 +120,66 @@ def test_the_detail_page_never_links_to_wechat_image_urls(
 
     assert "/v3/merchant-service/images/" not in page
     assert 'data-testid="complaint-image"' in page
+
+
+def test_a_fetch_that_cannot_be_queued_fails_and_can_be_tried_again(
+    client, sandbox, wired, agent, start_worker
+):
+    from celery import Celery, current_app
+
+    (complaint_id,) = sandbox.control.create_complaints(wired.mchid, 1)
+    complaint = complaint_refresh(merchant=wired, complaint_id=complaint_id)
+    image = ComplaintImage.objects.filter(complaint=complaint).first()
+    assign(agent, wired)
+    client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    working = current_app._get_current_object()
+    down = Celery("broker-down", broker="redis://127.0.0.1:1/0", set_as_current=True)
+    down.conf.broker_connection_retry = False
+    down.conf.task_publish_retry = False
+    try:
+        client.get(reverse("complaints:detail", args=[complaint.pk]))
+    finally:
+        working.set_current()
+
+    image.refresh_from_db()
+    assert image.fetch_status == Status.FAILED
+    assert (
+        image.fetch_error == "未能排队获取此图片，请重试。"
+    )  # the agent's language, zh-Hans first
+    start_worker()
+    client.post(reverse("complaints:image_fetch", args=[complaint.pk, image.pk]))
+    assert settled(image).fetch_status == Status.FETCHED
+
+
+def _limiter_full(mchid: str) -> None:
+    """Take this minute's only download slot, with more than a fetch's wait left in it."""
+    from complaints.services.images import THROTTLE_WAIT
+    from console.ratelimit import rate_limit_try
+
+    while True:
+        rate_limit_try(mchid=mchid, endpoint="download")
+        left = rate_limit_try(mchid=mchid, endpoint="download")
+        if left > THROTTLE_WAIT + 1:
+            return
+        time.sleep(left + 0.01)
+
+
+def test_a_fetch_that_finds_the_limiter_full_is_queued_for_later_not_waited_for(
+    sandbox, wired, settings
+):
+    from complaints.services import complaint_image_fetch, complaint_images_fetch
+
+    settings.WECHATPAY_RATE_LIMITS_ENABLED = True
+    settings.WECHATPAY_RATE_LIMITS = {"download": 1}
+    (complaint_id,) = sandbox.control.create_complaints(wired.mchid, 1)
+    complaint = complaint_refresh(merchant=wired, complaint_id=complaint_id)
+    image = ComplaintImage.objects.filter(complaint=complaint).first()
+    complaint_images_fetch(complaint=complaint)
+    sandbox.control.set_faults({"mode": "system_error", "count": 1, "path_prefix": IMAGES})
+    _limiter_full(wired.mchid)
+
+    later = complaint_image_fetch(image_id=image.pk)
+
+    assert later.fetch_status == Status.FETCHING and later.fetch_error == ""
+    (fault,) = sandbox.control._call("GET", "/_sandbox/faults")["faults"]
+    assert fault["applied"] == 0  # WeChat Pay was not asked

@@ -1,7 +1,7 @@
-"""A complaint image is whatever bytes WeChat's image URL answers with: the fetch (the task's body,
-complaint_image_fetch) has Pillow judge them; an image is kept and served under the type its
-content shows, never under the Content-Type the answer claimed; anything else fails the fetch with
-a message and nothing is kept or served. The answers come from a real HTTP server."""
+"""A complaint image is whatever bytes WeChat's image URL answers with: judged by Pillow, served
+under the type its content shows, never under the Content-Type the answer claimed; anything else
+is a placeholder and nothing is kept. The answers come from a real HTTP server, fetched by a real
+worker (opening the complaint queues the fetch)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.urls import reverse
 from PIL import Image
 
 from complaints.models import ComplaintImage
-from complaints.services.images import complaint_image_fetch
 from merchants.models import Merchant
 from tests.complaints.conftest import assign, make_complaint
+from tests.complaints.test_images_e2e import settled
 from tests.wechatpay.recording_server import RecordingServer, Reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,17 +53,22 @@ def wechat(wired):
 
 
 @pytest.fixture
-def image_url(client, wired, agent):
+def image_url(client, wired, agent, start_worker):
+    start_worker()
     complaint = make_complaint(wired)
     image = ComplaintImage.objects.create(
         complaint=complaint,
         url="https://api.mch.weixin.qq.com/v3/merchant-service/images/hostile%3D%3D",
         url_hash="0" * 64,
-        fetch_status=ComplaintImage.FetchStatus.FETCHING,  # as queued by opening the complaint
     )
     assign(agent, wired)
     client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
     return image, reverse("complaints:image", args=[complaint.pk, image.pk])
+
+
+def opened(client, image: ComplaintImage) -> None:
+    """The agent opens the complaint: its image's fetch is queued for the worker."""
+    client.get(reverse("complaints:detail", args=[image.complaint_id]))
 
 
 @pytest.mark.parametrize(
@@ -80,20 +85,21 @@ def image_url(client, wired, agent):
     ],
     ids=["html-as-png", "svg-script", "jpeg-polyglot", "bomb", "tiff"],
 )
-def test_what_is_not_an_accepted_image_fails_the_fetch_and_nothing_is_kept(
+def test_what_is_not_an_accepted_image_is_a_placeholder_and_nothing_is_kept(
     client, wechat, image_url, body, claimed
 ):
     image, url = image_url
     wechat.default = Reply(200, body, headers={"Content-Type": claimed}, signed=False)
 
-    complaint_image_fetch(image_id=image.pk)
+    opened(client, image)
+    settled(image)
+    response = client.get(url)
 
+    assert image.fetch_status == ComplaintImage.FetchStatus.FAILED and image.fetch_error
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/plain")
     assert len(wechat.requests) == 1  # fetched once, refused for its content, not retried
-    image.refresh_from_db()
-    assert image.fetch_status == ComplaintImage.FetchStatus.FAILED
-    assert "not a complaint image" in image.fetch_error
     assert image.content is None and image.fetched_at is None
-    assert client.get(url).status_code == 404  # never served
 
 
 def test_a_real_image_is_served_under_the_type_its_bytes_show(client, wechat, image_url):
@@ -101,7 +107,8 @@ def test_a_real_image_is_served_under_the_type_its_bytes_show(client, wechat, im
     gif = drawn("GIF")
     wechat.default = Reply(200, gif, headers={"Content-Type": "image/png"}, signed=False)
 
-    complaint_image_fetch(image_id=image.pk)
+    opened(client, image)
+    assert settled(image).fetch_status == ComplaintImage.FetchStatus.FETCHED
     response = client.get(url)
 
     assert response.status_code == 200

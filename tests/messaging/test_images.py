@@ -224,3 +224,28 @@ def test_library_lists_the_merchants_uploaded_images(merchant, agent_a):
     answer = logged_in(agent_a).get(reverse("messaging:image_library", args=[merchant.pk]))
 
     assert [image["media_id"] for image in answer.json()["images"]] == ["MEDIA_1"]
+
+
+@pytest.fixture
+def broker_down():
+    """A Celery app whose broker refuses connections, current for the test (a real failure)."""
+    from celery import Celery, current_app
+
+    previous = current_app._get_current_object()
+    down = Celery("broker-down", broker="redis://127.0.0.1:1/0", set_as_current=True)
+    down.conf.broker_connection_retry = False
+    down.conf.broker_connection_timeout = 0.5
+    down.conf.task_publish_retry = False
+    yield down
+    previous.set_current()
+
+
+def test_an_upload_that_cannot_be_queued_fails_with_a_message(
+    merchant, agent_a, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        added = image_add(merchant=merchant, content=PNG, filename="a.png", user=agent_a)
+
+    added.refresh_from_db()
+    assert added.status == ImageAsset.Status.FAILED
+    assert added.error_message == "The upload could not be started; try again."
