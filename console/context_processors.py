@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from console.roles import perm
 
-# (url name, label, permission needed)
+# (url name, label, permission needed — or a tuple: any of them)
 NAVIGATION = [
     ("complaints:queue", _("Complaints"), "work_complaints"),
     ("messaging:templates", _("Reply templates"), "manage_templates"),
     ("messaging:history", _("Reply history"), "review_replies"),
     ("messaging:kpis", _("KPIs"), "review_replies"),
     ("refunds:approvals", _("Refund approvals"), "review_replies"),
+    ("refunds:history", _("Refund history"), ("review_replies", "manage_merchants")),
     ("automation:rules", _("Automation"), "manage_templates"),
     ("automation:supervisor", _("Supervisor alerts"), "review_replies"),
     ("merchants:list", _("Merchants"), "manage_merchants"),
@@ -26,7 +27,8 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": []}
     items = []
     for name, label, codename in NAVIGATION:
-        if not user.has_perm(perm(codename)):
+        codenames = codename if isinstance(codename, tuple) else (codename,)
+        if not any(user.has_perm(perm(code)) for code in codenames):
             continue
         try:
             url = reverse(name)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('complaints', '0005_alter_timelineevent_kind'),
+        ('complaints', '0006_refund_timeline_kinds'),
         ('merchants', '0002_credentials'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

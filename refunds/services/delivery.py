@@ -30,7 +30,7 @@ from refunds.services import status as outcomes
 from refunds.services import wechat
 from refunds.services.events import refund_announce
 from refunds.services.sweeper import enqueue_later
-from wechatpay import ApiError, TransportError, WechatPayError
+from wechatpay import ApiError, CallInfo, TransportError, WechatPayError
 
 logger = logging.getLogger(__name__)
 Outcome = RefundAttempt.Outcome
@@ -77,7 +77,15 @@ def refund_deliver(*, refund_id: int, client_factory: ClientFactory | None = Non
     if attempt is None:
         return "skipped"
     started = time.monotonic()
-    result = _attempt(attempt.refund, client_factory or wechat.default_client)
+    calls: list[CallInfo] = []
+    result = _attempt(attempt.refund, client_factory or wechat.default_client, calls)
+    # The client reports each answered call: the attempt shows the POST's status and
+    # Request-ID, also on success.
+    posts = [call for call in calls if call.method == "POST"]
+    if posts and result.http_status is None:
+        result.http_status = posts[-1].status
+    if posts and not result.request_id:
+        result.request_id = posts[-1].request_id
     _record(attempt, result, int((time.monotonic() - started) * 1000))
     return result.outcome
 
@@ -142,9 +150,14 @@ def _configuration_errors() -> tuple[type[Exception], ...]:
     return (NoActiveCredentials, ImproperlyConfigured, ObjectDoesNotExist, LookupError)
 
 
-def _attempt(refund: Refund, client_factory: ClientFactory) -> AttemptResult:
+def _attempt(refund: Refund, client_factory: ClientFactory, calls: list[CallInfo]) -> AttemptResult:
     try:
-        answer = wechat.create_refund(client_factory(refund.merchant), refund)
+        client = client_factory(refund.merchant)
+        with client.recording() as recorded:
+            try:
+                answer = wechat.create_refund(client, refund)
+            finally:
+                calls.extend(recorded)
         return AttemptResult(Outcome.ACCEPTED, answer=answer)
     except ApiError as exc:
         result = AttemptResult(

@@ -31,6 +31,7 @@ from refunds.services.sweeper import enqueue_now
 
 Status = Refund.Status
 REASON_MAX = 80  # WeChat Pay's limit on the reason shown to the user (spec §4.1)
+REFUNDABLE_TRADE_STATES = ("SUCCESS", "REFUND")  # paid, or already partly refunded (spec §3.3)
 
 
 class RefundError(Exception):
@@ -136,6 +137,12 @@ def _check_request(complaint: Complaint, amount: int, seen_refunds: int | None) 
         raise RefundError(_("This complaint has no order to refund."))
     if not isinstance(amount, int) or amount <= 0:
         raise RefundError(_("Enter an amount above zero."))
+    snapshot = OrderSnapshot.objects.filter(complaint=complaint).first()
+    if snapshot is not None and snapshot.trade_state not in ("", *REFUNDABLE_TRADE_STATES):
+        raise RefundError(
+            _("WeChat Pay says this order is %(state)s: it cannot be refunded.")
+            % {"state": snapshot.trade_state_desc or snapshot.trade_state}
+        )
     balance = order_balance(complaint)
     if balance.total is None:
         raise RefundError(_("The order's amount is not known yet: refresh the order first."))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from complaints.selectors import complaint_for_detail
+from complaints.selectors import complaint_for_detail, refund_decided
 from console.http import client_ip
 from console.roles import perm
 from refunds import selectors, services
@@ -50,8 +50,10 @@ def panel_context(request: HttpRequest, complaint, form: RefundForm | None = Non
         "can_refund": request.user.has_perm(perm("decide_refund"))
         and bool(complaint.transaction_id),
         "can_approve": request.user.has_perm(perm("review_replies")),
+        # Approving is part of the refund until WeChat Pay has a decision (then it is a refund).
         "is_refund_request": complaint.problem_type == "REFUND"
-        and complaint.complaint_state != "PROCESSED",
+        and complaint.complaint_state != "PROCESSED"
+        and not refund_decided(complaint),
         **extra,
     }
 

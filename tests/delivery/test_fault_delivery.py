@@ -77,10 +77,10 @@ def test_every_reply_reaches_wechat_exactly_once_despite_faults(
     live_server,
 ):
     monkeypatch.setenv("REPLY_DELIVERY", json.dumps(DELIVERY))
-    monkeypatch.setenv("WECHATPAY_RATE_LIMITS_ENABLED", "false")
     # Refund notifications go to this test's live console; late ones are queried after 15 s.
     monkeypatch.setenv("TEST_CONSOLE_PUBLIC_URL", live_server.url.replace("localhost", "127.0.0.1"))
     monkeypatch.setenv("REFUNDS_QUERY_AFTER_SECONDS", "15")
+    monkeypatch.setenv("WECHATPAY_RATE_LIMITS_ENABLED", "false")
     settings.REPLY_DELIVERY = DELIVERY
     settings.WECHATPAY_RATE_LIMITS_ENABLED = False
     sandbox.control.settings(rate_limits=False)
@@ -100,8 +100,8 @@ def test_every_reply_reaches_wechat_exactly_once_despite_faults(
     start_worker(concurrency=4)
     sandbox.control.set_faults(*FAULTS)
 
-    def submit(n: int, refunds: int = 0) -> None:
-        every = n // refunds if refunds else n + 1
+    def submit(n: int, refunds: int) -> None:
+        every = n // refunds
         for i in range(n):
             if i % every == 0:  # a refund among the replies: each order is refunded 5 times
                 refund_request(

@@ -13,7 +13,13 @@ from complaints.models import Complaint, TimelineEvent
 from merchants.services import wechatpay_client
 from messaging.models import Reply
 from refunds.models import OrderSnapshot, Refund
-from refunds.services import order_refresh_request, refund_approve, refund_sweep
+from refunds.services import (
+    order_balance,
+    order_refresh_request,
+    refund_approve,
+    refund_failure_explanation,
+    refund_sweep,
+)
 from tests.refunds.conftest import ask
 from tests.refunds.e2e import sandbox_order_complaint, sandbox_refunds, wait_for, worker_env
 
@@ -173,3 +179,61 @@ def test_a_late_notification_is_replaced_by_a_query(
 
     settled(refund)
     assert refund.succeeded_at is not None
+
+
+def test_a_refund_wechat_closes_gives_its_amount_back(sandbox, wired, staff, worker):
+    complaint = sandbox_order_complaint(sandbox, wired, amount=2000)
+    sandbox.control.set_faults({"mode": "refund_closed", "count": 1, "path_prefix": REFUNDS})
+    try:
+        refund = settled(ask(complaint, staff["agent"], 2000), Refund.Status.CLOSED)
+    finally:
+        sandbox.control.clear_faults()
+
+    assert order_balance(complaint).refundable == 2000
+    assert TimelineEvent.objects.filter(complaint=complaint, kind="refund_failed").exists()
+    again = settled(ask(complaint, staff["agent"], 2000))  # the agent can refund again
+    assert again.out_refund_no != refund.out_refund_no
+
+
+def test_not_enough_balance_is_refused_once_with_the_reason(sandbox, wired, staff, worker):
+    complaint = sandbox_order_complaint(sandbox, wired, amount=2000)
+    sandbox.control.set_faults({"mode": "not_enough", "count": 1, "path_prefix": REFUNDS})
+    try:
+        refund = settled(ask(complaint, staff["agent"], 2000), Refund.Status.FAILED)
+    finally:
+        sandbox.control.clear_faults()
+
+    assert refund.error_code == "NOT_ENOUGH"
+    assert "balance is too low" in refund_failure_explanation(refund)
+    assert refund.attempts.count() == 1
+
+
+def test_an_order_wechat_does_not_know_is_shown_as_unreadable(sandbox, wired, staff, worker):
+    complaint = sandbox_order_complaint(sandbox, wired, amount=2000)
+    Complaint.objects.filter(pk=complaint.pk).update(transaction_id="4200000000000000000000000001")
+    complaint.refresh_from_db()
+
+    order_refresh_request(complaint=complaint)
+
+    def failed():
+        close_old_connections()
+        snapshot = OrderSnapshot.objects.filter(complaint=complaint).first()
+        return snapshot if snapshot and snapshot.status == "failed" else None
+
+    snapshot = wait_for(failed)
+    assert snapshot.error_code and snapshot.error_message
+    assert snapshot.total is None
+
+
+def test_every_attempt_records_wechats_status_and_request_id(sandbox, wired, staff, worker):
+    complaint = sandbox_order_complaint(sandbox, wired, amount=1000)
+    sandbox.control.set_faults({"mode": "system_error", "count": 1, "path_prefix": REFUNDS})
+    try:
+        refund = settled(ask(complaint, staff["agent"], 1000))
+    finally:
+        sandbox.control.clear_faults()
+
+    first, *_rest, last = list(refund.attempts.order_by("number"))
+    assert (first.outcome, first.http_status) == ("retryable", 500)
+    assert (last.outcome, last.http_status) == ("accepted", 200)
+    assert first.request_id and last.request_id

@@ -12,7 +12,7 @@ from automation.models import Alert
 from complaints.models import TimelineEvent
 from console.models import AuditEvent
 from messaging.models import Reply
-from refunds.models import Refund
+from refunds.models import OrderSnapshot, Refund
 from refunds.services import (
     RefundError,
     StaleRefundError,
@@ -197,3 +197,29 @@ def test_two_agents_refunding_in_full_at_once_make_one_refund(merchant, people):
         thread.join()
     assert sorted(outcomes) == ["made", "refused"]
     assert Refund.objects.filter(complaint=complaint).count() == 1
+
+
+def test_an_order_wechat_says_is_not_paid_cannot_be_refunded(complaint, people):
+    OrderSnapshot.objects.create(
+        complaint=complaint,
+        merchant=complaint.merchant,
+        status="fresh",
+        trade_state="CLOSED",
+        trade_state_desc="订单已关闭",
+        total=10000,
+    )
+    with pytest.raises(RefundError, match="订单已关闭"):
+        ask(complaint, people["agent"], 1000)
+    assert not Refund.objects.exists()
+
+
+def test_a_refund_alert_stays_until_the_refund_is_decided(complaint, people):
+    from automation.services import alerts_clear_resolved
+
+    refund = ask(complaint, people["agent"], 6000)
+    complaint.assignee = people["agent"]  # others' alerts on an owned complaint usually clear
+    complaint.save(update_fields=["assignee"])
+    alerts_clear_resolved(complaint_id=complaint.pk)
+    assert Alert.objects.filter(kind=Alert.Kind.REFUND_APPROVAL, read_at=None).count() == 2
+    refund_decline(refund_pk=refund.pk, user=people["supervisor"], reason="Not ours")
+    assert not Alert.objects.filter(kind=Alert.Kind.REFUND_APPROVAL, read_at=None).exists()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0004_complaint_search_document'),
+        ('complaints', '0005_complaint_search_ids'),
     ]
 
     operations = [
