@@ -3,6 +3,8 @@
 An image is identified by the sha256 of its bytes within a merchant: adding the same bytes again
 returns the existing row (and its media_id) without a second upload. The bytes are kept so the
 console can show the preview and retry a failed upload without the agent picking the file again.
+The upload itself is a task (messaging.upload_image) working from the row's status, never part of
+a request or a transaction; the composer follows the row through its "image.changed" events.
 """
 
 from __future__ import annotations
