@@ -31,12 +31,15 @@ class Deadline(models.TextChoices):
 
 def warning_margin(deadline: str) -> timedelta:
     """How long before the deadline a complaint is listed as due soon (setting, capped)."""
-    setting, default, length = {
-        Deadline.IMMEDIATE: ("AUTOMATION_IMMEDIATE_WARNING_MINUTES", 20, immediate_first_reply()),
-        Deadline.FIRST_REPLY: ("AUTOMATION_FIRST_REPLY_WARNING_MINUTES", 120, FIRST_REPLY),
-        Deadline.COMPLETION: ("AUTOMATION_COMPLETE_WARNING_MINUTES", 720, COMPLETION),
+    minutes, length = {
+        Deadline.IMMEDIATE: (
+            settings.AUTOMATION_IMMEDIATE_WARNING_MINUTES,
+            immediate_first_reply(),
+        ),
+        Deadline.FIRST_REPLY: (settings.AUTOMATION_FIRST_REPLY_WARNING_MINUTES, FIRST_REPLY),
+        Deadline.COMPLETION: (settings.AUTOMATION_COMPLETE_WARNING_MINUTES, COMPLETION),
     }[Deadline(deadline)]
-    return min(timedelta(minutes=getattr(settings, setting, default)), length / 2)
+    return min(timedelta(minutes=minutes), length / 2)
 
 
 def deadline_now(complaint: Complaint) -> tuple[str, datetime] | None:

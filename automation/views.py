@@ -17,6 +17,7 @@ from automation import selectors, services
 from automation.forms import RuleForm
 from automation.models import Alert, SupervisorEvent
 from complaints.models import Complaint
+from console.http import client_ip
 from console.roles import perm
 
 rules_required = permission_required(perm("manage_templates"), raise_exception=True)
@@ -49,7 +50,7 @@ def rule_create(request: HttpRequest, merchant_pk: int) -> HttpResponse:
     form = RuleForm(request.POST or None, merchant=merchant)
     if request.method == "POST" and form.is_valid():
         rule = services.rule_save(
-            merchant=merchant, values=form.values(), user=request.user, request=request
+            merchant=merchant, values=form.values(), user=request.user, ip=client_ip(request)
         )
         messages.success(
             request,
@@ -68,7 +69,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.rule_save(
             merchant=rule.merchant, values=form.values(), user=request.user, rule=rule,
-            request=request,
+            ip=client_ip(request),
         )  # fmt: skip
         messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule.name})
         return redirect("automation:rules")
@@ -80,7 +81,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_switch(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.rule_for(request.user, pk)
     enabled = request.POST.get("enabled") == "1"
-    services.rule_set_enabled(rule=rule, enabled=enabled, user=request.user, request=request)
+    services.rule_set_enabled(rule=rule, enabled=enabled, user=request.user, ip=client_ip(request))
     if enabled:
         text = _("Rule “%(name)s” is on: complaints arriving from now on are answered.")
     else:
@@ -118,7 +119,7 @@ def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.rule_for(request.user, pk)
     if request.method == "POST":
-        services.rule_delete(rule=rule, user=request.user, request=request)
+        services.rule_delete(rule=rule, user=request.user, ip=client_ip(request))
         messages.success(request, _("Rule “%(name)s” deleted.") % {"name": rule.name})
         return redirect("automation:rules")
     return render(request, "automation/rule_delete.html", {"rule": rule})
@@ -186,6 +187,6 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         {
             "rows": selectors.at_risk_rows(request.user),
             "failures": list(failures[:FAILURES_SHOWN]),
-            "digest_minutes": f"{getattr(settings, 'AUTOMATION_DIGEST_EVERY_MINUTES', 15):g}",
+            "digest_minutes": f"{settings.AUTOMATION_DIGEST_EVERY_MINUTES:g}",
         },
     )

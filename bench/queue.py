@@ -284,22 +284,6 @@ def measure(client, url: str, runs: int) -> tuple[float, float, float, list[tupl
     return statistics.median(times), p95, statistics.median(cpu), queries
 
 
-def explain(query: tuple) -> tuple[list[str], list[str]]:
-    """Big tables read by a sequential scan in this query's plan, and the indexes it reads."""
-    from django.db import connection
-
-    sql, params = query
-    if sql.startswith("SET LOCAL"):  # as the page ran it (the search probe's planner setting)
-        connection.cursor().execute(sql.replace("SET LOCAL", "SET", 1), params)
-    if not sql.lstrip().upper().startswith("SELECT"):
-        return [], []
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return search_data.plan_summary(plan[0]["Plan"], BIG_TABLES)
-
-
 def profile(client, url: str) -> None:
     """--profile: where one request's time goes."""
     import cProfile
@@ -320,7 +304,7 @@ def profile(client, url: str) -> None:
     profiler.enable()
     client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
 
 
 def run(args) -> None:
@@ -357,16 +341,17 @@ def run(args) -> None:
         return
     worst, scans = 0.0, 0
     print(
-        f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'queries':>8}"
+        f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'db ms':>6} {'queries':>8}"
         "  seq scans on big tables"
     )
     for name, url in pages.items():
         p50, p95, cpu, queries = measure(client, url, args.runs)
-        plans = [explain(query) for query in queries]
-        found = [table for scanned, _ in plans for table in scanned]
+        plans = [search_data.explain(query, BIG_TABLES) for query in queries]
+        found = [table for scanned, _, _ in plans for table in scanned]
+        db_ms = sum(ms for _, _, ms in plans)
         worst, scans = max(worst, p95), scans + len(found)
         print(
-            f"{name:28} {p50:8.1f} {p95:8.1f} {cpu:8.1f} {len(queries):8}"
+            f"{name:28} {p50:8.1f} {p95:8.1f} {cpu:8.1f} {db_ms:6.1f} {len(queries):8}"
             f"  {', '.join(found) or 'none'}"
         )
         if name.startswith("search:"):

@@ -97,6 +97,27 @@ def search_pages(open_one) -> dict[str, str]:
     }
 
 
+def explain(query: tuple, big_tables: tuple[str, ...]) -> tuple[list[str], list[str], float]:
+    """Big tables read by a sequential scan in this query's plan, the indexes it reads, and its
+    execution time in PostgreSQL (EXPLAIN ANALYZE: what the database spends, whatever the load
+    on the web process)."""
+    import json
+
+    from django.db import connection
+
+    sql, params = query
+    if sql.startswith("SET LOCAL"):  # as the page ran it (the search probe's planner setting)
+        connection.cursor().execute(sql.replace("SET LOCAL", "SET", 1), params)
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return [], [], 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    scans, indexes = plan_summary(plan[0]["Plan"], big_tables)
+    return scans, indexes, plan[0]["Execution Time"]
+
+
 def plan_summary(plan: dict, big_tables: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """The big tables a plan reads by a sequential scan, and the indexes it reads."""
     scans: list[str] = []
@@ -114,11 +135,11 @@ def plan_summary(plan: dict, big_tables: tuple[str, ...]) -> tuple[list[str], li
     return scans, indexes
 
 
-def print_indexes(queries: list[tuple], plans: list[tuple[list, list]]) -> None:
+def print_indexes(queries: list[tuple], plans: list[tuple[list, list, float]]) -> None:
     """The indexes read by a search page's queue queries (EXPLAIN), under its timing line."""
     used = [
         index
-        for (sql, _), (_, indexes) in zip(queries, plans, strict=True)
+        for (sql, _), (_, indexes, _) in zip(queries, plans, strict=True)
         if "complaints_complaint" in sql and "ORDER BY" in sql
         for index in indexes
     ]

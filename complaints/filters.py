@@ -130,7 +130,8 @@ class QueueFilter(ChainFilterSet):
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value[:MAX_QUERY_CHARS]
-        return qs.filter(search_condition(value)) if value.strip() else qs
+        # `within`: a whole number is first looked up among the rows already narrowed.
+        return qs.filter(search_condition(value, within=qs)) if value.strip() else qs
 
     def filter_values(self, queryset: QuerySet, values: Mapping[str, Any]) -> QuerySet:
         """No view given (or none readable) means the open complaints, as on the first page."""

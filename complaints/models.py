@@ -256,8 +256,15 @@ class MerchantSyncState(models.Model):
 
 
 class ComplaintImage(models.Model):
-    """A complaint image URL (signed image API, §3.9); its bytes are fetched once, on demand,
-    and served by the console so the browser never touches WeChat's URL."""
+    """A complaint image URL (signed image API, §3.9); its bytes are fetched once, by a task
+    queued when an agent first opens the complaint, and served by the console so the browser
+    never touches WeChat's URL. The page follows `fetch_status` live."""
+
+    class FetchStatus(models.TextChoices):
+        WAITING = "waiting", _("Not fetched yet")
+        FETCHING = "fetching", _("Fetching from WeChat Pay")
+        FETCHED = "fetched", _("Fetched")
+        FAILED = "failed", _("Could not be fetched")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="images")
     url = models.TextField()
@@ -267,6 +274,10 @@ class ComplaintImage(models.Model):
     content = models.BinaryField(null=True, blank=True, editable=False)
     content_type = models.CharField(max_length=100, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    fetch_status = models.CharField(
+        max_length=16, choices=FetchStatus.choices, default=FetchStatus.WAITING
+    )
+    fetch_error = models.TextField(blank=True)  # for the agent, when the fetch failed
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,13 +9,16 @@ from django.core.cache import cache
 
 import wechatpay
 from complaints.services import complaint_refresh, merchant_sync, sla_sweep
+from complaints.services.images import FETCH_TASK, complaint_image_fetch
+from complaints.services.notifications import REFRESH_TASK
+from console.retry import backoff_seconds
 from merchants.models import Merchant
 
 logger = logging.getLogger(__name__)
 SYNC_LOCK_SECONDS = 30 * 60
 
 
-@shared_task(name="complaints.refresh_complaint", bind=True, acks_late=True, max_retries=8)
+@shared_task(name=REFRESH_TASK, bind=True, acks_late=True, max_retries=8)
 def refresh_complaint(self, merchant_id: int, complaint_id: str) -> None:
     """Fetch a complaint's detail and new history (queued by the webhook)."""
     merchant = Merchant.objects.filter(pk=merchant_id).first()
@@ -29,7 +32,8 @@ def refresh_complaint(self, merchant_id: int, complaint_id: str) -> None:
             logger.error("refresh of %s failed for good: %s", complaint_id, exc)
             return
         # In-process retries are exhausted: try again later, well under the visibility timeout.
-        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 900)) from exc
+        countdown = backoff_seconds(self.request.retries + 1, base=120.0, cap=900.0)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(name="complaints.sync_merchant", acks_late=True)
@@ -67,3 +71,9 @@ def sync_all_merchants() -> None:
 def sweep_sla() -> int:
     """Beat: mark complaints due soon and overdue."""
     return sla_sweep()
+
+
+@shared_task(name=FETCH_TASK, ignore_result=True)
+def fetch_image(image_id: int) -> None:
+    """Fetch one complaint image from WeChat Pay (queued when an agent opens the complaint)."""
+    complaint_image_fetch(image_id=image_id)

@@ -1,9 +1,10 @@
 """Broker workarounds applied to every Celery process (see console/celery.py).
 
 Each one patches kombu internals, so each is applied only to the kombu releases it was checked
-against (KOMBU_CHECKED): on another release it is left off with a warning, and the tests that
-exercise it (named in each docstring) fail until someone checks the new release and widens the
-range.
+against (KOMBU_CHECKED): on another release it is left off with a warning, the system check
+console.E001 (console/checks.py) stops every management command, migrate included, and the tests
+that exercise it (named in each docstring) fail until someone checks the new release and widens
+the range.
 """
 
 from __future__ import annotations

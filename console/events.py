@@ -24,6 +24,8 @@ WORK_CHANGED = "work.changed"  # claim, assign, release
 PRESENCE_CHANGED = "presence.changed"
 NOTE_ADDED = "note.added"
 ALERT_CHANGED = "alert.changed"  # raised or cleared; carries user_id
+IMAGE_CHANGED = "image.changed"  # a library image's upload; carries image_id
+COMPLAINT_IMAGE_CHANGED = "complaint_image.changed"  # fetched from WeChat or failed; image_id
 REFUND_CHANGED = "refund.changed"  # a refund of the complaint moved; carries refund_id
 ORDER_CHANGED = "order.changed"  # the complaint's order as WeChat Pay knows it was re-read
 
@@ -37,6 +39,8 @@ KINDS = frozenset(
         PRESENCE_CHANGED,
         NOTE_ADDED,
         ALERT_CHANGED,
+        IMAGE_CHANGED,
+        COMPLAINT_IMAGE_CHANGED,
         REFUND_CHANGED,
         ORDER_CHANGED,
     }

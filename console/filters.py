@@ -13,6 +13,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from console.audit_labels import action_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -39,3 +42,24 @@ class ChainFilterSet(django_filters.FilterSet):
         for name, value in values.items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+
+class AuditFilter(ChainFilterSet):
+    """The audit log's filters (query-string names action, actor, mchid, since, until)."""
+
+    action = django_filters.ChoiceFilter(
+        label=_("Action"),
+        choices=action_choices,
+        empty_label=_("All actions"),
+        lookup_expr="startswith",
+    )
+    actor = django_filters.CharFilter(
+        field_name="actor_label", lookup_expr="icontains", label=_("User"), max_length=150
+    )
+    mchid = django_filters.CharFilter(label=_("Merchant ID"), max_length=64)
+    since = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT
+    )
+    until = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("To"), widget=DATE_INPUT
+    )

@@ -49,9 +49,9 @@ class RateLimitTimeout(Exception):
 
 def rate_per_minute(endpoint: str) -> int | None:
     """The configured rate for an endpoint, or None when limits are off."""
-    if not getattr(settings, "WECHATPAY_RATE_LIMITS_ENABLED", True):
+    if not settings.WECHATPAY_RATE_LIMITS_ENABLED:
         return None
-    rates = {**DEFAULT_RATES, **getattr(settings, "WECHATPAY_RATE_LIMITS", {})}
+    rates = {**DEFAULT_RATES, **settings.WECHATPAY_RATE_LIMITS}
     rate = rates.get(endpoint)
     return rate if rate and rate > 0 else None
 

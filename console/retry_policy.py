@@ -3,11 +3,12 @@ jitter, leases. Defaults from settings.REPLY_DELIVERY; refunds add REFUND_DELIVE
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from django.conf import settings
+
+from console import retry
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,13 @@ class DeliverySettings:
 def delivery_settings(extra: str = "") -> DeliverySettings:
     """Defaults overridden by settings.REPLY_DELIVERY (a dict; the env var holds JSON), then by
     the setting named `extra` if given (refunds pass "REFUND_DELIVERY")."""
-    overrides = dict(getattr(settings, "REPLY_DELIVERY", None) or {})
-    overrides.update((getattr(settings, extra, None) or {}) if extra else {})
+    overrides = dict(settings.REPLY_DELIVERY or {})
+    overrides.update((getattr(settings, extra) or {}) if extra else {})
     known = {f.name for f in fields(DeliverySettings)}
     return DeliverySettings(**{k: v for k, v in overrides.items() if k in known})
 
 
 def backoff_seconds(attempt: int, conf: DeliverySettings | None = None) -> float:
-    """Exponential backoff with full jitter in its upper half: [d/2, d], d = base·2^(n-1)."""
+    """The console's one backoff (console/retry.py) with delivery's base and cap."""
     conf = conf or delivery_settings()
-    ceiling = min(conf.backoff_cap, conf.backoff_base * (2 ** max(attempt - 1, 0)))
-    return ceiling / 2 + random.random() * ceiling / 2
+    return retry.backoff_seconds(attempt, base=conf.backoff_base, cap=conf.backoff_cap)

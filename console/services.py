@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.http import HttpRequest
 
 from console.models import AuditEvent
 from console.roles import ROLE_PERMISSIONS
@@ -26,25 +25,18 @@ def _scrub(changes: dict[str, Any]) -> dict[str, Any]:
     return {name: clean(name, value) for name, value in changes.items()}
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def audit_record(
     *,
     action: str,
     actor=None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
     target_type: str = "",
     target_id: str | int = "",
     mchid: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. Secret-looking keys in `changes` are redacted."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    """Append one audit event (`ip`: the client's address, from console.http.client_ip).
+    Secret-looking keys in `changes` are redacted."""
     return AuditEvent.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
@@ -52,7 +44,7 @@ def audit_record(
         target_type=target_type,
         target_id=str(target_id),
         mchid=mchid,
-        ip_address=client_ip(request),
+        ip_address=ip or None,
         changes=_scrub(changes or {}),
     )
 
@@ -69,7 +61,7 @@ def roles_sync(**_signal_kwargs: Any) -> None:
         )
 
 
-def user_set_roles(*, user, roles: list[str], by=None, request: HttpRequest | None = None) -> None:
+def user_set_roles(*, user, roles: list[str], by=None, ip: str | None = None) -> None:
     """Replace a user's console roles, audited."""
     unknown = set(roles) - set(ROLE_PERMISSIONS)
     if unknown:
@@ -83,14 +75,14 @@ def user_set_roles(*, user, roles: list[str], by=None, request: HttpRequest | No
         audit_record(
             action="user.roles_changed",
             actor=by,
-            request=request,
+            ip=ip,
             target_type="user",
             target_id=user.pk,
             changes={"username": user.username, "before": before, "after": sorted(roles)},
         )
 
 
-def login_unlock(*, username: str, by, request: HttpRequest | None = None) -> int:
+def login_unlock(*, username: str, by, ip: str | None = None) -> int:
     """An admin lets a locked-out username sign in again, from every address: clears the
     username+IP lockouts and restarts the username-wide count. Audited. Returns the number of
     lockout records cleared."""
@@ -101,7 +93,7 @@ def login_unlock(*, username: str, by, request: HttpRequest | None = None) -> in
         audit_record(
             action="login.unlocked",
             actor=by,
-            request=request,
+            ip=ip,
             target_type="user",
             target_id=username[:128],
             changes={"cleared": cleared},

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from console.http import client_ip
 from console.lockout import locked_usernames, login_lock_state
 from console.people import person_name
 from console.roles import ROLE_PERMISSIONS, perm, roles_of
@@ -44,7 +45,9 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
 def merchant_create(request: HttpRequest) -> HttpResponse:
     form = MerchantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        merchant = services.merchant_create(by=request.user, request=request, **form.cleaned_data)
+        merchant = services.merchant_create(
+            by=request.user, ip=client_ip(request), **form.cleaned_data
+        )
         messages.success(request, _("Merchant %(mchid)s added.") % {"mchid": merchant.mchid})
         return redirect("merchants:detail", pk=merchant.pk)
     return render(request, "merchants/merchant_form.html", {"form": form, "merchant": None})
@@ -56,7 +59,7 @@ def merchant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MerchantForm(request.POST or None, instance=merchant)
     if request.method == "POST" and form.is_valid():
         services.merchant_update(
-            merchant=_merchant(pk), by=request.user, request=request, **form.cleaned_data
+            merchant=_merchant(pk), by=request.user, ip=client_ip(request), **form.cleaned_data
         )
         messages.success(request, _("Merchant saved."))
         return redirect("merchants:detail", pk=pk)
@@ -85,7 +88,7 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = CredentialForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         credential_set = services.credential_add(
-            merchant=merchant, parsed=form.parsed, by=request.user, request=request
+            merchant=merchant, parsed=form.parsed, by=request.user, ip=client_ip(request)
         )
         if credential_set.status == CredentialSet.Status.ACTIVE:
             messages.success(request, _("Credentials saved and activated."))
@@ -101,7 +104,7 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _credential_step(request: HttpRequest, pk: int, credential_id: int, step, done: str):
     credential_set = get_object_or_404(CredentialSet, pk=credential_id, merchant_id=pk)
     try:
-        step(credential_set=credential_set, by=request.user, request=request)
+        step(credential_set=credential_set, by=request.user, ip=client_ip(request))
     except services.CredentialStateError as exc:
         messages.error(request, str(exc))
     else:
@@ -144,7 +147,9 @@ def _report(request: HttpRequest, result: services.CallResult, success: str) -> 
 @require_POST
 def test_connection(request: HttpRequest, pk: int) -> HttpResponse:
     merchant = _merchant(pk)
-    result = services.merchant_test_connection(merchant=merchant, by=request.user, request=request)
+    result = services.merchant_test_connection(
+        merchant=merchant, by=request.user, ip=client_ip(request)
+    )
     _report(request, result, result.message)
     return redirect("merchants:detail", pk=pk)
 
@@ -162,10 +167,12 @@ def callback(request: HttpRequest, pk: int) -> HttpResponse:
             problem + " " + _("Nothing was registered; tick the box to register it anyway."),
         )
     elif action == "register":
-        result = services.callback_register(merchant=merchant, by=request.user, request=request)
+        result = services.callback_register(
+            merchant=merchant, by=request.user, ip=client_ip(request)
+        )
         _report(request, result, _("Notification URL registered with WeChat Pay."))
     elif action == "delete":
-        result = services.callback_delete(merchant=merchant, by=request.user, request=request)
+        result = services.callback_delete(merchant=merchant, by=request.user, ip=client_ip(request))
         _report(request, result, _("Notification URL deleted at WeChat Pay."))
     else:
         result = services.callback_query(merchant=merchant)
@@ -188,7 +195,9 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignmentForm(request.POST, users=selectors.assignable_users(merchant))
     if form.is_valid():
         user = form.cleaned_data["user"]
-        services.assignment_add(merchant=merchant, user=user, by=request.user, request=request)
+        services.assignment_add(
+            merchant=merchant, user=user, by=request.user, ip=client_ip(request)
+        )
         messages.success(
             request, _("%(user)s now works for this merchant.") % {"user": person_name(user)}
         )
@@ -202,7 +211,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     merchant = _merchant(pk)
     user = get_object_or_404(get_user_model(), pk=user_id)
-    services.assignment_remove(merchant=merchant, user=user, by=request.user, request=request)
+    services.assignment_remove(merchant=merchant, user=user, by=request.user, ip=client_ip(request))
     messages.success(
         request, _("%(user)s no longer works for this merchant.") % {"user": person_name(user)}
     )
@@ -242,13 +251,19 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def _save_user(request: HttpRequest, user, data: dict, current: set[int]) -> None:
     if sorted(data["roles"]) != roles_of(user):
-        services.user_roles_set(user=user, roles=data["roles"], by=request.user, request=request)
+        services.user_roles_set(
+            user=user, roles=data["roles"], by=request.user, ip=client_ip(request)
+        )
     wanted = {merchant.pk: merchant for merchant in data["merchants"]}
     for merchant in wanted.values():
         if merchant.pk not in current:
-            services.assignment_add(merchant=merchant, user=user, by=request.user, request=request)
+            services.assignment_add(
+                merchant=merchant, user=user, by=request.user, ip=client_ip(request)
+            )
     for merchant in Merchant.objects.filter(pk__in=current - set(wanted)):
-        services.assignment_remove(merchant=merchant, user=user, by=request.user, request=request)
+        services.assignment_remove(
+            merchant=merchant, user=user, by=request.user, ip=client_ip(request)
+        )
 
 
 @manage_merchants
@@ -260,7 +275,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         user, password = services.user_create(
             username=data["username"], name=data["name"], roles=data["roles"],
-            merchants=list(data["merchants"]), by=request.user, request=request,
+            merchants=list(data["merchants"]), by=request.user, ip=client_ip(request),
         )  # fmt: skip
         context = {"subject": user, "password": password}
         return render(request, "merchants/user_password.html", context)
@@ -272,7 +287,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(get_user_model(), pk=user_id)
-    password = services.user_password_reset(user=user, by=request.user, request=request)
+    password = services.user_password_reset(user=user, by=request.user, ip=client_ip(request))
     context = {"subject": user, "password": password, "reset": True}
     return render(request, "merchants/user_password.html", context)
 
@@ -283,7 +298,7 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(get_user_model(), pk=user_id)
     active = request.POST.get("active") == "1"
     try:
-        services.user_set_active(user=user, active=active, by=request.user, request=request)
+        services.user_set_active(user=user, active=active, by=request.user, ip=client_ip(request))
     except services.CannotDeactivateSelf:
         messages.error(request, _("You cannot deactivate yourself."))
         return redirect("merchants:user_edit", user_id=user.pk)
@@ -299,6 +314,6 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     """Lift the failed-login lockouts of a user, from every address (audited)."""
     user = get_object_or_404(get_user_model(), pk=user_id)
-    login_unlock(username=user.username, by=request.user, request=request)
+    login_unlock(username=user.username, by=request.user, ip=client_ip(request))
     messages.success(request, _("%(user)s can try to log in again.") % {"user": user})
     return redirect("merchants:user_edit", user_id=user.pk)

@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("merchants/<int:merchant_pk>/images/upload/", images.image_upload, name="image_upload"),
     path("images/<int:pk>/", images.image_file, name="image_file"),
     path("images/<int:pk>/retry/", images.image_retry, name="image_retry"),
+    path("images/<int:pk>/status/", images.image_status, name="image_status"),
     path("images/media/", images.image_media, name="image_media"),
     path("templates/", templates.template_list, name="templates"),
     path("templates/new/<int:merchant_pk>/", templates.template_create, name="template_create"),

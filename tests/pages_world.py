@@ -303,6 +303,7 @@ def build_world(*, sandbox_url: str = "http://127.0.0.1:9") -> SimpleNamespace:
             content=PNG,
             content_type="image/png",
             fetched_at=timezone.now(),
+            fetch_status=ComplaintImage.FetchStatus.FETCHED,
         ),
         template=template,
         reply=reply,

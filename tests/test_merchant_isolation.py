@@ -73,6 +73,11 @@ OBJECT_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "complaints:note": B_COMPLAINT,
     "complaints:reveal_phone": B_COMPLAINT,
     "complaints:image": lambda w: {"pk": w.b.complaint.pk, "image_pk": w.b.complaint_image.pk},
+    "complaints:images": B_COMPLAINT,
+    "complaints:image_fetch": lambda w: {
+        "pk": w.b.complaint.pk,
+        "image_pk": w.b.complaint_image.pk,
+    },
     "complaints:claim": B_COMPLAINT,
     "complaints:release": B_COMPLAINT,
     "complaints:assign": B_COMPLAINT,
@@ -101,6 +106,7 @@ OBJECT_KWARGS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "messaging:image_upload": B_MERCHANT_FOR_MESSAGING,
     "messaging:image_file": lambda w: {"pk": w.b.image_asset.pk},
     "messaging:image_retry": lambda w: {"pk": w.b.image_asset.pk},
+    "messaging:image_status": lambda w: {"pk": w.b.image_asset.pk},
     "messaging:template_create": B_MERCHANT_FOR_MESSAGING,
     "messaging:template_edit": lambda w: {"pk": w.b.template.pk},
     "messaging:template_delete": lambda w: {"pk": w.b.template.pk},
@@ -273,6 +279,7 @@ def _seed_merchant(mchid: str, tag: str, agent, supervisor) -> SimpleNamespace:
         content=PNG,
         content_type="image/png",
         fetched_at=now,
+        fetch_status=ComplaintImage.FetchStatus.FETCHED,
     )
     refund = Refund.objects.create(
         merchant=merchant,

@@ -124,6 +124,10 @@ EXPECTED: dict[str, Row] = {
     "complaints:image": Row(
         COMPLAINT_A, lambda w: {"pk": w.complaint.pk, "image_pk": w.complaint_image.pk}
     ),
+    "complaints:images": Row(COMPLAINT_A, complaint_a),
+    "complaints:image_fetch": Row(
+        COMPLAINT_A, lambda w: {"pk": w.complaint.pk, "image_pk": w.complaint_image.pk}, "POST"
+    ),
     "complaints:claim": Row(COMPLAINT_A, complaint_a, "POST"),
     "complaints:release": Row(COMPLAINT_A, complaint_a, "POST"),
     "complaints:assign": Row(COMPLAINT_A, complaint_a, "POST"),
@@ -159,6 +163,7 @@ EXPECTED: dict[str, Row] = {
     "messaging:image_upload": Row(COMPLAINT_A, merchant_a_for_messaging, "POST"),
     "messaging:image_file": Row(COMPLAINT_A, lambda w: {"pk": w.image_asset.pk}),
     "messaging:image_retry": Row(COMPLAINT_A, lambda w: {"pk": w.image_asset.pk}, "POST"),
+    "messaging:image_status": Row(COMPLAINT_A, lambda w: {"pk": w.image_asset.pk}),
     "messaging:image_media": Row(COMPLAINT_A, query={"media_id": "MEDIA-A"}),
     "messaging:templates": Row(TEMPLATE_MANAGERS),
     "messaging:template_create": Row(SUPERVISOR_A, merchant_a_for_messaging),
@@ -272,6 +277,7 @@ def world(db):
             content=png,
             content_type="image/png",
             fetched_at=now,
+            fetch_status=ComplaintImage.FetchStatus.FETCHED,
         ),
         template=template,
         refund=refund,

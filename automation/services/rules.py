@@ -167,7 +167,7 @@ RULE_FIELDS = (
 
 def rule_save(
     *, merchant: Any, values: dict[str, Any], user: Any, rule: AutoReplyRule | None = None,
-    request: Any = None,
+    ip: str | None = None,
 ) -> AutoReplyRule:  # fmt: skip
     """Create (rule=None, switched off) or update a rule; the form validated the values."""
     with transaction.atomic():
@@ -181,7 +181,7 @@ def rule_save(
         audit_record(
             action="auto_rule.created" if created else "auto_rule.updated",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="auto_rule",
             target_id=rule.pk,
             mchid=merchant.mchid,
@@ -191,7 +191,7 @@ def rule_save(
 
 
 def rule_set_enabled(
-    *, rule: AutoReplyRule, enabled: bool, user: Any, request: Any = None
+    *, rule: AutoReplyRule, enabled: bool, user: Any, ip: str | None = None
 ) -> AutoReplyRule:
     """Switch a rule on (it answers complaints arriving from now on) or off."""
     with transaction.atomic():
@@ -205,7 +205,7 @@ def rule_set_enabled(
         audit_record(
             action="auto_rule.enabled" if enabled else "auto_rule.disabled",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="auto_rule",
             target_id=rule.pk,
             mchid=rule.merchant.mchid,
@@ -214,12 +214,12 @@ def rule_set_enabled(
     return rule
 
 
-def rule_delete(*, rule: AutoReplyRule, user: Any, request: Any = None) -> None:
+def rule_delete(*, rule: AutoReplyRule, user: Any, ip: str | None = None) -> None:
     with transaction.atomic():
         audit_record(
             action="auto_rule.deleted",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="auto_rule",
             target_id=rule.pk,
             mchid=rule.merchant.mchid,

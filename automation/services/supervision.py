@@ -123,7 +123,7 @@ def _message(user: Any, events: list[SupervisorEvent], connection: Any) -> Email
         "user": user,
         "groups": _group(events),
         "count": len(events),
-        "base_url": getattr(settings, "CONSOLE_PUBLIC_URL", "").rstrip("/"),
+        "base_url": settings.CONSOLE_PUBLIC_URL.rstrip("/"),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("automation/email/digest_subject.txt", context).strip()

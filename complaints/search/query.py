@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, Q, TextField, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains
 from django.utils.html import format_html
@@ -46,7 +47,7 @@ def _tokens_match(tokens: set[str], prefix: str = "search__") -> Q:
 # From this many matching documents on, a search is "common": its page is found by walking the
 # queue's ordered index (a page fills after a few hundred rows), not through the GIN index.
 # A setting only so tests can take both paths with little data.
-COMMON_MATCHES = 2000
+COMMON_MATCHES = 2000  # the default of settings.COMPLAINTS_SEARCH_COMMON_MATCHES
 PROBE_SECONDS = 600
 
 
@@ -66,7 +67,8 @@ def _cache_set(key: str, value: bool) -> None:
 
 
 def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
-    """Whether at least COMMON_MATCHES documents match (one query, through the GIN indexes; the
+    """Whether the queue's ordered walk beats the GIN indexes: at least COMMON_MATCHES documents
+    match, or too many candidates to check (`_count_reaches`: one or two bounded counts; the
     answer is cached for PROBE_SECONDS: it only picks a plan, never changes the rows, and the
     page's auto-refresh and next pages ask the same).
 
@@ -74,7 +76,7 @@ def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
     frequencies as if independent, but 蓝牙, 牙耳, 耳机 nearly always come together, so it would
     think 蓝牙耳机 rare, fetch every match through the GIN index and sort them all; and it
     thinks every long number rare, though a date inside transaction ids matches a whole day."""
-    enough = getattr(settings, "COMPLAINTS_SEARCH_COMMON_MATCHES", COMMON_MATCHES)
+    enough = settings.COMPLAINTS_SEARCH_COMMON_MATCHES
     key = (
         "complaints:search:common:"
         + hashlib.sha256(
@@ -88,23 +90,38 @@ def _is_common(tokens: set[str], likes: list[str], ids: list[str]) -> bool:
     return known
 
 
+# The probe reads at most this many candidates per match it looks for: its work is bounded
+# even when the index finds a million documents holding a phrase's pairs and none the phrase.
+CANDIDATES_PER_MATCH = 10
+
+
 def _count_reaches(tokens: set[str], likes: list[str], ids: list[str], enough: int) -> bool:
+    """Whether `enough` documents match, or the index's candidates (documents with every pair,
+    or a number's distinctive part) are so many that checking them all would cost more than the
+    queue's ordered walk."""
     from complaints.models import ComplaintSearch
 
-    rows = ComplaintSearch.objects.all()
+    candidates, matching = ComplaintSearch.objects.all(), Q()
     if tokens:
-        rows = rows.filter(_tokens_match(tokens, prefix=""))
+        candidates = candidates.filter(_tokens_match(tokens, prefix=""))
     for value in likes:
-        rows = rows.filter(text__contains=value)
+        matching &= Q(text__contains=value)
     for value in ids:
-        rows = rows.filter(ids__contains=value)
+        piece = _number_piece(value)
+        candidates = candidates.filter(ids__contains=piece)
+        if piece != value:
+            matching &= Q(Contains(_NotIndexed(F("ids")), value))
+    cap = enough * CANDIDATES_PER_MATCH
     # Through the GIN index even when PostgreSQL thinks the pairs are common (it would read the
-    # table from the start, and read all of it when two common words never meet).
+    # table from the start, and read all of it when two common words never meet). Candidates
+    # are counted first (no text read), matches only among fewer than `cap` of them.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        common = rows[:enough].count() >= enough
+        seen = candidates[:cap].count()
+        if seen < cap and matching:
+            seen = candidates.filter(matching)[:enough].count()
         cursor.execute("SET LOCAL enable_seqscan = on")
-    return common
+    return seen >= enough
 
 
 class _NotIndexed(Func):
@@ -128,8 +145,38 @@ def _search_table_condition(text_terms: list[Term], ids: list[str]) -> Q:
         for value in ids:
             condition &= Q(Contains(_NotIndexed(F("search__ids")), value))
         return condition
-    condition = _all_contain("search__text", likes) & _all_contain("search__ids", ids)
+    condition = _all_contain("search__text", likes)
+    for value in ids:
+        condition &= _number_condition(value)
     return _tokens_match(tokens) & condition if tokens else condition
+
+
+RUN = re.compile(r"(.)\1\1+")  # three or more of one character: "000"
+INDEXED_CHARS = 8
+
+
+def _number_condition(pattern: str, prefix: str = "search__") -> Q:
+    """`ids LIKE '%pattern%'`, with the trigram index asked about its distinctive part only
+    (`_number_piece`) and the whole pattern checked on those rows."""
+    piece = _number_piece(pattern)
+    if piece == pattern:
+        return Q(**{f"{prefix}ids__contains": pattern})
+    whole = Contains(_NotIndexed(F(f"{prefix}ids")), pattern)
+    return Q(**{f"{prefix}ids__contains": piece}) & Q(whole)
+
+
+def _number_piece(pattern: str) -> str:
+    """What the trigram index is asked about for `ids LIKE '%pattern%'`.
+
+    A trigram index reads every trigram's list of documents: `000` is in nearly every
+    transaction id, so a whole id costs 30 ms where its last digits cost one. The index is asked
+    about the last piece of the number without a run of one character (at most eight
+    characters, and the end-of-number space when the pattern has it), or the whole pattern when
+    no such piece has a trigram."""
+    number = pattern.rstrip(" ")
+    last = next((part for part in reversed(RUN.sub("\n", number).split("\n")) if part), "")
+    piece = last[-INDEXED_CHARS:] + (pattern[len(number) :] if number.endswith(last) else "")
+    return pattern if len(last) < 3 else piece
 
 
 def _all_contain(field: str, values: list[str]) -> Q:
@@ -144,17 +191,37 @@ def _id_pattern(term: Term) -> str:
     return term.value if len(term.value) >= FRAGMENT_MIN_CHARS else term.value + " "
 
 
-def search_condition(q: str) -> Q:
-    """Rows matching every term of `q`; none when `q` has no usable term (only punctuation)."""
+def _whole_number(term: Term, within: QuerySet[Complaint] | None) -> list[int]:
+    """The complaints (of `within`) whose complaint, transaction or order number is the whole of
+    `term`, as typed in lower or upper case: a B-tree lookup. Only for terms long enough to be
+    pieces (the ends of numbers are looked up in `ids`)."""
+    if within is None or len(term.value) < FRAGMENT_MIN_CHARS:
+        return []
+    values = list({term.value, term.value.upper()})
+    whole = Q(complaint_id__in=values) | Q(transaction_id__in=values) | Q(out_trade_no__in=values)
+    return list(within.filter(whole).order_by().values_list("pk", flat=True)[:100])
+
+
+def search_condition(q: str, within: QuerySet[Complaint] | None = None) -> Q:
+    """Rows matching every term of `q`; none when `q` has no usable term (only punctuation).
+    `within`: the rows being searched, where a whole number is looked up first (it then finds
+    its complaint, not the numbers it is a piece of)."""
     terms = parse_query(q)
     if not terms:
         return Q(pk__in=[])
     text_terms = [term for term in terms if term.kind == "text"]
-    ids = [_id_pattern(term) for term in terms if term.kind == "identifier"]
-    condition = _search_table_condition(text_terms, ids) if text_terms or ids else Q()
+    condition, ids = Q(), []
     for term in terms:
         if term.kind == "amount":
             condition &= Q(amount=int(term.value))
+        elif term.kind == "identifier":
+            whole = _whole_number(term, within)
+            if whole:
+                condition &= Q(pk__in=whole)
+            else:
+                ids.append(_id_pattern(term))
+    if text_terms or ids:
+        condition &= _search_table_condition(text_terms, ids)
     return condition
 
 

@@ -2,7 +2,12 @@
 
 from complaints.services.deadlines import deadlines_for, sla_status_for, sla_sweep
 from complaints.services.hooks import hooks_subscribe, on_complaint_handled, on_complaint_ingested
-from complaints.services.images import image_content
+from complaints.services.images import (
+    ImageNotFetched,
+    complaint_image_fetch,
+    complaint_images_fetch,
+    image_content,
+)
 from complaints.services.ingest import (
     complaint_ingest,
     complaint_upsert,
@@ -28,6 +33,9 @@ from complaints.services.work import (
 )
 
 __all__ = [
+    "ImageNotFetched",
+    "complaint_image_fetch",
+    "complaint_images_fetch",
     "AlreadyClaimed",
     "WorkError",
     "assignable_users",

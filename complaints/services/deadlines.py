@@ -18,12 +18,12 @@ COMPLETION = timedelta(hours=72)
 
 def immediate_first_reply() -> timedelta:
     """The console's own, shorter target for immediate-service complaints (setting)."""
-    return timedelta(minutes=getattr(settings, "COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES", 60))
+    return timedelta(minutes=settings.COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES)
 
 
 def at_risk_margin() -> timedelta:
     """How long before a deadline a complaint counts as due soon (setting)."""
-    return timedelta(minutes=getattr(settings, "COMPLAINTS_AT_RISK_MINUTES", 240))
+    return timedelta(minutes=settings.COMPLAINTS_AT_RISK_MINUTES)
 
 
 def margin_for(length: timedelta) -> timedelta:

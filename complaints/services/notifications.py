@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -19,6 +20,8 @@ from merchants.services import (
 )
 
 logger = logging.getLogger(__name__)
+# Queued by its stable name: complaints/tasks.py imports the services, never the reverse.
+REFRESH_TASK = "complaints.refresh_complaint"
 
 
 def notification_parse(
@@ -58,8 +61,6 @@ def _verifier_with_downloads(merchant: Merchant, serial: str) -> wechatpay.Verif
 def notification_record(*, merchant: Merchant, event: wechatpay.NotificationEvent) -> bool:
     """Remember the event; True the first time, False for a redelivery (nothing to do again).
     The refresh of the complaint is queued when the receipt commits."""
-    from complaints.tasks import refresh_complaint
-
     try:
         with transaction.atomic():
             NotificationReceipt.objects.create(
@@ -70,7 +71,8 @@ def notification_record(*, merchant: Merchant, event: wechatpay.NotificationEven
                 complaint_id=event.complaint_id[:64],
                 create_time=event.create_time[:32],
             )
-            refresh_complaint.delay_on_commit(merchant.pk, event.complaint_id)
+            args = (merchant.pk, event.complaint_id)
+            transaction.on_commit(lambda: current_app.send_task(REFRESH_TASK, args=args))
     except IntegrityError:
         NotificationReceipt.objects.filter(merchant=merchant, event_id=event.id).update(
             redeliveries=F("redeliveries") + 1

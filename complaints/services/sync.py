@@ -41,8 +41,8 @@ def sync_begin(state: MerchantSyncState, today: date, since: date | None) -> dat
     if since is not None:
         return since
     if state.synced_through is None:
-        return today - timedelta(days=getattr(settings, "COMPLAINTS_SYNC_DAYS", 30) - 1)
-    overlap = timedelta(days=getattr(settings, "COMPLAINTS_SYNC_OVERLAP_DAYS", 2))
+        return today - timedelta(days=settings.COMPLAINTS_SYNC_DAYS - 1)
+    overlap = timedelta(days=settings.COMPLAINTS_SYNC_OVERLAP_DAYS)
     return min(state.synced_through - overlap, today)
 
 

@@ -4,7 +4,6 @@ retried on transient failures (5xx, 429, timeouts) with capped, jittered backoff
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -14,6 +13,7 @@ from django.conf import settings
 
 import wechatpay
 from console.ratelimit import rate_limit_wait
+from console.retry import backoff_seconds
 from merchants.models import Merchant
 from merchants.services import wechatpay_client
 
@@ -33,11 +33,13 @@ def throttle(mchid: str, endpoint: str, *, max_wait: float = 120.0) -> float:
 
 
 def retry_delay(attempt: int, error: wechatpay.WechatPayError) -> float:
-    base = getattr(settings, "COMPLAINTS_RETRY_BASE_SECONDS", 1.0)
-    delay = min(base * 2**attempt, getattr(settings, "COMPLAINTS_RETRY_CAP_SECONDS", 30.0))
+    """The console's one backoff (console/retry.py) after failed try `attempt` (0 for the
+    first); a 429 waits at least two base periods, so a full limiter has time to free a slot."""
+    base = settings.COMPLAINTS_RETRY_BASE_SECONDS
+    delay = backoff_seconds(attempt + 1, base=base, cap=settings.COMPLAINTS_RETRY_CAP_SECONDS)
     if isinstance(error, wechatpay.ApiError) and error.status == 429:
         delay = max(delay, base * 2)
-    return delay * random.uniform(0.8, 1.2)
+    return delay
 
 
 def with_retries(
@@ -49,7 +51,7 @@ def with_retries(
 ) -> T:
     """Run `call`; retry only what WeChat says is transient. The last error is raised, never
     swallowed: a page that keeps failing stops the sync instead of being skipped."""
-    attempts = attempts or getattr(settings, "COMPLAINTS_RETRY_ATTEMPTS", 5)
+    attempts = attempts or settings.COMPLAINTS_RETRY_ATTEMPTS
     for attempt in range(attempts):
         try:
             return call()
@@ -116,11 +118,14 @@ def fetch_window(merchant: Merchant, begin: date, end: date) -> list[wechatpay.C
     return with_retries(call, what=f"complaint list {begin}..{end} of {merchant.mchid}")
 
 
-def download_image(merchant: Merchant, url: str) -> wechatpay.DownloadedImage:
+def download_image(
+    merchant: Merchant, url: str, *, max_wait: float = 120.0
+) -> wechatpay.DownloadedImage:
+    """Raises RateLimitTimeout when the next free slot is more than `max_wait` away."""
     client = client_for(merchant)
 
     def call() -> wechatpay.DownloadedImage:
-        throttle(merchant.mchid, "image")
+        throttle(merchant.mchid, "image", max_wait=max_wait)
         return client.download_image(url)
 
     return with_retries(call, what="complaint image", attempts=3)

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
@@ -136,7 +135,7 @@ def note_add(*, complaint: Complaint, author, text: str) -> TimelineEvent:
     return event
 
 
-def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = None) -> str:
+def phone_reveal(*, complaint: Complaint, user, ip: str | None = None) -> str:
     """The payer's full phone number, for a supervisor; every reveal is audited and shown in
     the timeline. The number itself is never written to either."""
     if not user.has_perm(perm("reveal_phone")):
@@ -147,7 +146,7 @@ def phone_reveal(*, complaint: Complaint, user, request: HttpRequest | None = No
         audit_record(
             action="complaint.phone_revealed",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="complaint",
             target_id=complaint.complaint_id,
             mchid=complaint.merchant.mchid,

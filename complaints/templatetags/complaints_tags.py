@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaints import labels
 from complaints.services.deadlines import immediate_first_reply
+from complaints.views.row_html import row_html
 
 register = template.Library()
 # WeChat's codes by their names (unknown codes shown as received).
@@ -81,3 +82,9 @@ def fen(amount: int | None) -> str:
 @register.filter
 def sla_badge(status: str) -> str:
     return {"overdue": "urgent", "at_risk": "warn", "met": "ok"}.get(status, "")
+
+
+@register.simple_tag(takes_context=True)
+def queue_row(context, row) -> str:
+    """One queue row (complaints/views/row_html.py), with the page's CSRF token and label."""
+    return row_html(row, str(context.get("csrf_token", "")), context.get("claim_label", ""))

@@ -19,6 +19,7 @@ from complaints.selectors import (
     image_for,
     refund_decided,
 )
+from console.http import client_ip
 from console.roles import perm
 
 WORK = perm("work_complaints")
@@ -67,6 +68,8 @@ def detail_context(request: HttpRequest, complaint, **extra) -> dict:
 @permission_required(WORK, raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
+    # Images not here yet are fetched by a task; the page follows them (images view below).
+    services.complaint_images_fetch(complaint=complaint)
     services.presence_touch(
         complaint_pk=complaint.pk, user=request.user, mode=None, merchant_id=complaint.merchant_id
     )
@@ -114,7 +117,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
     try:
-        phone = services.phone_reveal(complaint=complaint, user=request.user, request=request)
+        phone = services.phone_reveal(complaint=complaint, user=request.user, ip=client_ip(request))
     except services.WorkError as exc:
         return render(request, "complaints/_phone.html", {"complaint": complaint, "error": exc})
     response = render(request, "complaints/_phone.html", {"complaint": complaint, "phone": phone})
@@ -125,17 +128,38 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required(WORK, raise_exception=True)
 def image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
-    """A complaint image, fetched from WeChat with a signed request the first time."""
+    """A complaint image's bytes, as the console keeps them (fetched by a task, never here)."""
     found = image_for(request.user, pk, image_pk)
     try:
         content, content_type = services.image_content(image=found)
-    except Exception:  # noqa: BLE001 - any failure: the agent sees a clear placeholder text
+    except services.ImageNotFetched:
         return HttpResponse(
-            _("This image could not be fetched from WeChat Pay. Try again later."),
-            status=502,
+            _("This image has not been fetched from WeChat Pay yet."),
+            status=404,
             content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
     return response
+
+
+def _images(request: HttpRequest, complaint, status: int = 200) -> HttpResponse:
+    context = {"complaint": complaint, "images": complaint_images(complaint)}
+    return render(request, "complaints/_images_list.html", context, status=status)
+
+
+@require_GET
+@permission_required(WORK, raise_exception=True)
+def images(request: HttpRequest, pk: int) -> HttpResponse:
+    """The complaint's images with their fetch status (re-read on "complaint_image.changed")."""
+    return _images(request, complaint_for_detail(request.user, pk))
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def image_fetch(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    """Fetch a failed image again (a task); answers with the images, now showing it pending."""
+    found = image_for(request.user, pk, image_pk)
+    services.complaint_images_fetch(complaint=found.complaint, image_pks=[found.pk], again=True)
+    return _images(request, found.complaint)

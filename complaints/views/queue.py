@@ -7,11 +7,19 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from complaints.filters import QUEUE_VIEWS, VIEW_LABELS, QueueFilter
 from complaints.search.query import search_hits
-from complaints.selectors import QueueFilters, complaints_visible_to, queue_page
+from complaints.search.text import MAX_QUERY_CHARS
+from complaints.selectors import (
+    QueueFilters,
+    QueuePage,
+    SearchTooSlow,
+    complaints_visible_to,
+    queue_page,
+)
 from complaints.services import present_on_many
 from complaints.views.rows import queue_rows
 from console.roles import perm
@@ -30,16 +38,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     filters = _queue_filters(chain)
     cursor = request.GET.get("after", "")
-    page = queue_page(request.user, filters, cursor)
+    try:
+        page, search_error = queue_page(request.user, filters, cursor), ""
+    except SearchTooSlow:
+        page = QueuePage(rows=[], next_cursor=None, filters=filters)
+        search_error = _("This search took too long to answer. Add a word or a filter.")
     page.presence = present_on_many([row.pk for row in page.rows], exclude_user=request.user)
     hits = search_hits(page.rows, filters.q) if filters.q.strip() else {}
     params = {k: v for k, v in request.GET.items() if k not in ("after", "fragment") and v}
     context = {
         "form": chain.form,
         "page": page,
-        "rows": queue_rows(page.rows, page.presence, hits=hits, search=filters.q),
+        # The claim form carries the search (as the filter reads it: its first characters).
+        "rows": queue_rows(page.rows, page.presence, hits=hits, search=filters.q[:MAX_QUERY_CHARS]),
         "views": [(v, VIEW_LABELS[v]) for v in QUEUE_VIEWS],
         "current_view": filters.view,
+        "search_error": search_error,
         "view_links": {v: "?" + urlencode({**params, "view": v}) for v in QUEUE_VIEWS},
         "rows_url": "?" + urlencode({**params, "after": cursor, "fragment": "rows"}),
         "next_url": (

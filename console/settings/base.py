@@ -37,8 +37,8 @@ INSTALLED_APPS = [
     "complaints",
     "messaging",
     "automation",
-    "refunds",
     "devtools",  # demo_setup; no app imports it
+    "refunds",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +82,7 @@ TEMPLATES = [
 # Every field renders through templates/forms/field.html (`as_field_group`).
 FORM_RENDERER = "console.forms.ConsoleFormRenderer"
 
+POSTGRES_SERIAL = "-c max_parallel_workers_per_gather=0"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'console.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Embedded mode: the web and worker processes share one file.
@@ -90,6 +91,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # Requests read a page of rows: parallel workers only add their start-up time and take the
+    # cores other requests are waiting for (bench/queue.py: a rare search's query 15 ms with
+    # two workers, 8 ms without).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_SERIAL)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A kept connection is checked before each request and task: after a database restart the
 # first request reconnects instead of failing with a dead connection.
@@ -294,6 +300,16 @@ COMPLAINTS_IMMEDIATE_FIRST_REPLY_MINUTES = env.int(
 )
 COMPLAINTS_AT_RISK_MINUTES = env.int("COMPLAINTS_AT_RISK_MINUTES", default=240)  # "due soon"
 COMPLAINTS_SYNC_DAYS = env.int("COMPLAINTS_SYNC_DAYS", default=30)  # first sync looks back
+# Later syncs start this many days before the last one ended (late edits, clock skew).
+COMPLAINTS_SYNC_OVERLAP_DAYS = env.int("COMPLAINTS_SYNC_OVERLAP_DAYS", default=2)
+# Ingestion's calls to WeChat Pay: tries per call; backoff base and cap (console/retry.py).
+COMPLAINTS_RETRY_ATTEMPTS = env.int("COMPLAINTS_RETRY_ATTEMPTS", default=5)
+COMPLAINTS_RETRY_BASE_SECONDS = env.float("COMPLAINTS_RETRY_BASE_SECONDS", default=1.0)
+COMPLAINTS_RETRY_CAP_SECONDS = env.float("COMPLAINTS_RETRY_CAP_SECONDS", default=30.0)
+# Search: a word matching at least this many complaints is "common" (ranked differently).
+COMPLAINTS_SEARCH_COMMON_MATCHES = env.int("COMPLAINTS_SEARCH_COMMON_MATCHES", default=2000)
+# A search's queries are cut off after this long (a message instead of the rows).
+COMPLAINTS_SEARCH_TIMEOUT_MS = env.int("COMPLAINTS_SEARCH_TIMEOUT_MS", default=3000)
 CELERY_BEAT_SCHEDULE["complaints.sync_all_merchants"] = {
     "task": "complaints.sync_all_merchants",
     "schedule": env.float("COMPLAINTS_SYNC_EVERY_SECONDS", default=600.0),

@@ -4,7 +4,7 @@ import os
 import socket
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import POSTGRES_SERIAL, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
@@ -19,6 +19,8 @@ FIELD_ENCRYPTION_KEYS = env.list(
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/console")
 }
+if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # as in production (base.py)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_SERIAL)
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 _TEST_REDIS = REDIS_URL.rsplit("/", 1)[0] + "/15"
 CELERY_BROKER_URL = _TEST_REDIS

@@ -9,7 +9,6 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,9 +86,7 @@ def _call(
     return value, CallResult(True)
 
 
-def merchant_test_connection(
-    *, merchant: Merchant, by=None, request: HttpRequest | None = None
-) -> CallResult:
+def merchant_test_connection(*, merchant: Merchant, by=None, ip: str | None = None) -> CallResult:
     """A real signed call: list the last day's complaints (one page of one)."""
     today = timezone.localdate()
     count, result = _call(
@@ -105,7 +102,7 @@ def merchant_test_connection(
     audit_record(
         action="merchant.connection_tested",
         actor=by,
-        request=request,
+        ip=ip,
         target_type="merchant",
         target_id=merchant.pk,
         mchid=merchant.mchid,
@@ -155,9 +152,7 @@ def callback_query(*, merchant: Merchant) -> CallResult:
     return result
 
 
-def callback_register(
-    *, merchant: Merchant, by=None, request: HttpRequest | None = None
-) -> CallResult:
+def callback_register(*, merchant: Merchant, by=None, ip: str | None = None) -> CallResult:
     """Point WeChat Pay at this console: create the URL, or update the one registered."""
     url = notification_url(merchant)
     query = callback_query(merchant=merchant)
@@ -174,20 +169,18 @@ def callback_register(
         result.data = {"url": url}
     elif result is not query:
         _save_callback(merchant, CallbackStatus.ERROR, merchant.callback_url, _describe(result))
-    _audit_callback("merchant.callback_registered", merchant, result, by, request, url)
+    _audit_callback("merchant.callback_registered", merchant, result, by, ip, url)
     return result
 
 
-def callback_delete(
-    *, merchant: Merchant, by=None, request: HttpRequest | None = None
-) -> CallResult:
+def callback_delete(*, merchant: Merchant, by=None, ip: str | None = None) -> CallResult:
     """Stop WeChat Pay from posting notifications for this merchant."""
     _, result = _call(merchant, lambda client: client.delete_notification_url())
     if result.ok:
         _save_callback(merchant, CallbackStatus.NOT_REGISTERED)
     else:
         _save_callback(merchant, CallbackStatus.ERROR, merchant.callback_url, _describe(result))
-    _audit_callback("merchant.callback_deleted", merchant, result, by, request, "")
+    _audit_callback("merchant.callback_deleted", merchant, result, by, ip, "")
     return result
 
 
@@ -200,11 +193,11 @@ def notification_url_problem(merchant: Merchant) -> str:
     return call_errors.notification_url_problem(merchant.api_base_url, notification_url(merchant))
 
 
-def _audit_callback(action: str, merchant, result: CallResult, by, request, url: str) -> None:
+def _audit_callback(action: str, merchant, result: CallResult, by, ip, url: str) -> None:
     audit_record(
         action=action,
         actor=by,
-        request=request,
+        ip=ip,
         target_type="merchant",
         target_id=merchant.pk,
         mchid=merchant.mchid,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -39,11 +38,11 @@ def credential_fingerprint(credential_set: CredentialSet) -> dict[str, object]:
     }
 
 
-def _audit(action: str, credential_set: CredentialSet, by, request, **extra) -> None:
+def _audit(action: str, credential_set: CredentialSet, by, ip, **extra) -> None:
     audit_record(
         action=action,
         actor=by,
-        request=request,
+        ip=ip,
         target_type="credential_set",
         target_id=credential_set.pk,
         mchid=credential_set.merchant.mchid,
@@ -57,7 +56,7 @@ def credential_add(
     merchant: Merchant,
     parsed: ParsedCredentials,
     by=None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
     activate_if_first: bool = True,
 ) -> CredentialSet:
     """Store a new set (ready). The first set of a merchant is activated at once."""
@@ -87,10 +86,10 @@ def credential_add(
             ],
             created_by=by if by is not None and by.pk else None,
         )
-        _audit("credential.added", credential_set, by, request)
+        _audit("credential.added", credential_set, by, ip)
         first = not merchant.credentials.filter(status=Status.ACTIVE).exists()
         if activate_if_first and first:
-            _activate(credential_set, merchant, by, request)
+            _activate(credential_set, merchant, by, ip)
     return credential_set
 
 
@@ -102,7 +101,7 @@ def _check(credential_set: CredentialSet, target: str) -> None:
         )
 
 
-def _activate(credential_set: CredentialSet, merchant: Merchant, by, request) -> None:
+def _activate(credential_set: CredentialSet, merchant: Merchant, by, ip) -> None:
     _check(credential_set, Status.ACTIVE)
     now = timezone.now()
     previous = list(merchant.credentials.select_for_update().filter(status=Status.ACTIVE))
@@ -116,24 +115,24 @@ def _activate(credential_set: CredentialSet, merchant: Merchant, by, request) ->
         "credential.activated",
         credential_set,
         by,
-        request,
+        ip,
         previous_credential_set_id=[old.pk for old in previous],
     )
 
 
 def credential_activate(
-    *, credential_set: CredentialSet, by=None, request: HttpRequest | None = None
+    *, credential_set: CredentialSet, by=None, ip: str | None = None
 ) -> CredentialSet:
     """Sign with this set from now on; the previously active set stays usable until retired."""
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=credential_set.merchant_id)
         credential_set = CredentialSet.objects.select_for_update().get(pk=credential_set.pk)
-        _activate(credential_set, merchant, by, request)
+        _activate(credential_set, merchant, by, ip)
     return credential_set
 
 
 def credential_retire(
-    *, credential_set: CredentialSet, by=None, request: HttpRequest | None = None
+    *, credential_set: CredentialSet, by=None, ip: str | None = None
 ) -> CredentialSet:
     """Stop using a set for anything. The active set cannot be retired: activate another first."""
     with transaction.atomic():
@@ -147,5 +146,5 @@ def credential_retire(
         credential_set.status = Status.RETIRED
         credential_set.retired_at = timezone.now()
         credential_set.save(update_fields=["status", "retired_at", "updated_at"])
-        _audit("credential.retired", credential_set, by, request)
+        _audit("credential.retired", credential_set, by, ip)
     return credential_set

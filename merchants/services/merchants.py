@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest
 
 from console.services import audit_record, user_set_roles
 from merchants.models import Merchant, MerchantAssignment
@@ -23,13 +22,13 @@ MERCHANT_FIELDS = (
 )
 
 
-def merchant_create(*, by=None, request: HttpRequest | None = None, **fields: Any) -> Merchant:
+def merchant_create(*, by=None, ip: str | None = None, **fields: Any) -> Merchant:
     with transaction.atomic():
         merchant = Merchant.objects.create(**{k: fields[k] for k in MERCHANT_FIELDS if k in fields})
         audit_record(
             action="merchant.created",
             actor=by,
-            request=request,
+            ip=ip,
             target_type="merchant",
             target_id=merchant.pk,
             mchid=merchant.mchid,
@@ -39,7 +38,7 @@ def merchant_create(*, by=None, request: HttpRequest | None = None, **fields: An
 
 
 def merchant_update(
-    *, merchant: Merchant, by=None, request: HttpRequest | None = None, **fields: Any
+    *, merchant: Merchant, by=None, ip: str | None = None, **fields: Any
 ) -> Merchant:
     """Change the given fields; the audit diff lists only what changed (before, after)."""
     with transaction.atomic():
@@ -57,7 +56,7 @@ def merchant_update(
         audit_record(
             action="merchant.updated",
             actor=by,
-            request=request,
+            ip=ip,
             target_type="merchant",
             target_id=merchant.pk,
             mchid=merchant.mchid,
@@ -67,31 +66,29 @@ def merchant_update(
 
 
 def assignment_add(
-    *, merchant: Merchant, user, by=None, request: HttpRequest | None = None
+    *, merchant: Merchant, user, by=None, ip: str | None = None
 ) -> MerchantAssignment:
     """Let `user` work on `merchant`'s complaints. Adding an existing assignment changes nothing."""
     with transaction.atomic():
         assignment, created = MerchantAssignment.objects.get_or_create(merchant=merchant, user=user)
         if created:
-            _audit_assignment("assignment.added", merchant, user, by, request)
+            _audit_assignment("assignment.added", merchant, user, by, ip)
     return assignment
 
 
-def assignment_remove(
-    *, merchant: Merchant, user, by=None, request: HttpRequest | None = None
-) -> bool:
+def assignment_remove(*, merchant: Merchant, user, by=None, ip: str | None = None) -> bool:
     with transaction.atomic():
         deleted, _ = MerchantAssignment.objects.filter(merchant=merchant, user=user).delete()
         if deleted:
-            _audit_assignment("assignment.removed", merchant, user, by, request)
+            _audit_assignment("assignment.removed", merchant, user, by, ip)
     return bool(deleted)
 
 
-def _audit_assignment(action: str, merchant: Merchant, user, by, request) -> None:
+def _audit_assignment(action: str, merchant: Merchant, user, by, ip) -> None:
     audit_record(
         action=action,
         actor=by,
-        request=request,
+        ip=ip,
         target_type="user",
         target_id=user.pk,
         mchid=merchant.mchid,
@@ -99,9 +96,9 @@ def _audit_assignment(action: str, merchant: Merchant, user, by, request) -> Non
     )
 
 
-def user_roles_set(*, user, roles: list[str], by=None, request: HttpRequest | None = None) -> None:
+def user_roles_set(*, user, roles: list[str], by=None, ip: str | None = None) -> None:
     """Replace a user's roles (console.services.user_set_roles audits it)."""
-    user_set_roles(user=user, roles=roles, by=by, request=request)
+    user_set_roles(user=user, roles=roles, by=by, ip=ip)
 
 
 def _new_password() -> str:
@@ -115,7 +112,7 @@ def user_create(
     roles: list[str],
     merchants: list[Merchant],
     by=None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> tuple[Any, str]:
     """A console user with a generated password, returned once (never stored or logged in
     clear); roles and merchant assignments audited as usual."""
@@ -125,23 +122,23 @@ def user_create(
             username=username, password=password, first_name=name
         )
         audit_record(
-            action="user.created", actor=by, request=request, target_type="user",
+            action="user.created", actor=by, ip=ip, target_type="user",
             target_id=user.pk, changes={"username": username, "name": name},
         )  # fmt: skip
-        user_set_roles(user=user, roles=roles, by=by, request=request)
+        user_set_roles(user=user, roles=roles, by=by, ip=ip)
         for merchant in merchants:
-            assignment_add(merchant=merchant, user=user, by=by, request=request)
+            assignment_add(merchant=merchant, user=user, by=by, ip=ip)
     return user, password
 
 
-def user_password_reset(*, user, by=None, request: HttpRequest | None = None) -> str:
+def user_password_reset(*, user, by=None, ip: str | None = None) -> str:
     """A new generated password for someone who lost theirs; their sessions end."""
     password = _new_password()
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         audit_record(
-            action="user.password_reset", actor=by, request=request, target_type="user",
+            action="user.password_reset", actor=by, ip=ip, target_type="user",
             target_id=user.pk, changes={"username": user.username},
         )  # fmt: skip
     return password
@@ -151,7 +148,7 @@ class CannotDeactivateSelf(ValueError):
     """An admin may not lock themselves out."""
 
 
-def user_set_active(*, user, active: bool, by=None, request: HttpRequest | None = None) -> None:
+def user_set_active(*, user, active: bool, by=None, ip: str | None = None) -> None:
     """Switch a user off (they can no longer log in; their sessions end) or back on."""
     if not active and by is not None and user.pk == by.pk:
         raise CannotDeactivateSelf("you cannot deactivate yourself")
@@ -162,6 +159,6 @@ def user_set_active(*, user, active: bool, by=None, request: HttpRequest | None 
         user.save(update_fields=["is_active"])
         audit_record(
             action="user.reactivated" if active else "user.deactivated", actor=by,
-            request=request, target_type="user", target_id=user.pk,
+            ip=ip, target_type="user", target_id=user.pk,
             changes={"username": user.username},
         )  # fmt: skip

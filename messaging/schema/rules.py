@@ -134,6 +134,10 @@ class Text:
         if self.unit == "bytes":
             # JSON Schema cannot count bytes; maxLength is the necessary condition, this the rule.
             json_schema["x-maxBytes"] = json_schema["maxLength"]
+        if isinstance(self.limit, str):
+            # The console's own limit (MessageLimits), not one WeChat Pay publishes: the composer
+            # must not blame WeChat Pay for it.
+            json_schema["x-consoleLimit"] = True
         if not self.allow_blank:
             json_schema["minLength"] = 1
         json_schema["pattern"] = _PATTERNS[self.kind](limits)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from merchants.models import Merchant
 from merchants.selectors import merchant_ids_visible_to, merchants_visible_to
+from messaging.filters import HistoryFilter
 from messaging.models import Reply, ReplyAttempt
 
 
@@ -43,44 +42,25 @@ def reply_for_user(user, pk: int) -> Reply:
     )
 
 
-def _search(q: str) -> Q:
-    q = q.strip()
-    condition = Q(complaint__complaint_id=q) | Q(log_id=q)
-    with contextlib.suppress(ValueError):  # not a UUID: search the other ids only
-        condition |= Q(idempotent_id=uuid.UUID(q))
-    return condition
-
-
 def reply_history(user, filters: HistoryFilters) -> QuerySet[Reply]:
-    qs = replies_visible_to(user)
-    if filters.agent_id:
-        qs = qs.filter(author_id=filters.agent_id)
-    if filters.merchant_id:
-        qs = qs.filter(merchant_id=filters.merchant_id)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.endpoint:
-        qs = qs.filter(endpoint=filters.endpoint)
-    if filters.date_from:
-        qs = qs.filter(created_at__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(created_at__date__lte=filters.date_to)
-    if filters.origin:
-        qs = qs.filter(is_automatic=filters.origin == "automatic")
-    failed_attempts = ReplyAttempt.objects.filter(reply=OuterRef("pk")).exclude(
-        outcome=ReplyAttempt.Outcome.DELIVERED
-    )
-    if filters.errors_only:
-        qs = qs.filter(Q(status=Reply.Status.FAILED) | Exists(failed_attempts))
-    if filters.error_code:
-        code = filters.error_code.strip()
-        qs = qs.filter(
-            Q(error_code__iexact=code) | Exists(failed_attempts.filter(wechat_code__iexact=code))
-        )
-    if filters.q.strip():
-        qs = qs.filter(_search(filters.q))
-    return qs.select_related("complaint", "merchant", "author").prefetch_related(
-        Prefetch("attempts", queryset=ReplyAttempt.objects.order_by("number"))
+    """The user's replies narrowed by the history's filter chain (messaging/filters.py)."""
+    chain = HistoryFilter(queryset=replies_visible_to(user))
+    values = {
+        "agent": filters.agent_id,
+        "merchant": filters.merchant_id,
+        "status": filters.status,
+        "endpoint": filters.endpoint,
+        "origin": filters.origin,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "errors_only": filters.errors_only,
+        "error_code": filters.error_code,
+        "q": filters.q,
+    }
+    return (
+        chain.filter_values(chain.queryset, values)
+        .select_related("complaint", "merchant", "author")
+        .prefetch_related(Prefetch("attempts", queryset=ReplyAttempt.objects.order_by("number")))
     )
 
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from complaints.models import Complaint
 from complaints.services.deadlines import FIRST_REPLY
 from merchants.selectors import merchant_ids_visible_to
+from messaging.filters import KpiFilter
 from messaging.models import Reply
 
 REPLY_ENDPOINTS = (Reply.Endpoint.IMMEDIATE, Reply.Endpoint.RESPONSE)
@@ -93,22 +94,22 @@ def kpis_for(
     """KPIs of complaints created (and replies written) between the two dates, inclusive."""
     now = now or timezone.now()
     merchants = merchant_ids_visible_to(user) if user.is_authenticated else []
-    complaints = Complaint.objects.filter(
-        merchant_id__in=merchants,
-        complaint_time__date__gte=date_from,
-        complaint_time__date__lte=date_to,
-    )
-    replies = Reply.objects.filter(
-        merchant_id__in=merchants, created_at__date__gte=date_from, created_at__date__lte=date_to
-    )
-    if merchant_id:
-        complaints = complaints.filter(merchant_id=merchant_id)
-        replies = replies.filter(merchant_id=merchant_id)
+    values = {"merchant": merchant_id, "date_from": date_from, "date_to": date_to}
+    complaints = _narrowed(Complaint.objects.filter(merchant_id__in=merchants), values)
+    replies = _narrowed(Reply.objects.filter(merchant_id__in=merchants), values)
     result = Kpis(date_from=date_from, date_to=date_to)
     _complaint_figures(result, complaints, now)
     _first_responses(result, complaints)
     _delivery_figures(result, replies, date_from, date_to)
     return result
+
+
+def _narrowed(queryset: QuerySet, values: dict) -> QuerySet:
+    """The KPIs' filter chain (messaging/filters.py): complaints by when they were made,
+    replies by when they were written."""
+    date_field = "complaint_time" if queryset.model is Complaint else "created_at"
+    chain = KpiFilter(queryset=queryset, date_field=date_field)
+    return chain.filter_values(queryset, values)
 
 
 def _complaint_figures(result: Kpis, complaints, now) -> None:

@@ -3,6 +3,8 @@
 An image is identified by the sha256 of its bytes within a merchant: adding the same bytes again
 returns the existing row (and its media_id) without a second upload. The bytes are kept so the
 console can show the preview and retry a failed upload without the agent picking the file again.
+The upload itself is a task (messaging.upload_image) working from the row's status, never part of
+a request or a transaction; the composer follows the row through its "image.changed" events.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from console import events
 from console.images import ImageTooLargeError, NotAnImageError, sniff_image
 from merchants.models import Merchant
+from merchants.services import NoActiveCredentials, wechatpay_client
 from messaging.models import ImageAsset
+from wechatpay import ApiError, WechatPayError
 
 logger = logging.getLogger(__name__)
+UPLOAD_TASK = "messaging.upload_image"  # messaging/tasks.py
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # WeChat Pay: "不能超过2M" (§3.8)
 MAX_FILENAME_CHARS = 128
@@ -90,29 +97,31 @@ def _wechat_filename(filename: str, content_type: str, suffix: str) -> str:
     return name
 
 
-def image_add(
-    *, merchant: Merchant, content: bytes, filename: str, user: Any, client: Any = None
-) -> ImageAsset:
-    """Add an image to the merchant's library and make sure WeChat Pay has it.
+def image_add(*, merchant: Merchant, content: bytes, filename: str, user: Any) -> ImageAsset:
+    """Add an image to the merchant's library and make sure WeChat Pay gets it.
 
-    Same bytes as an uploaded image: that row is returned and nothing is sent. A row whose earlier
-    upload failed is uploaded again. Raises ImageRejectedError for a file WeChat would refuse;
-    an upload failure is recorded on the row (status failed, error_message), not raised.
+    Same bytes as a known image: that row is returned and nothing is sent again (a failed one is
+    queued again). A new image is stored with status "pending" and its upload queued for when
+    this transaction commits: WeChat Pay is never called inside a request or a transaction (the
+    page follows the row live). Raises ImageRejectedError for a file WeChat would refuse.
     """
     checked = image_check(content, filename)
-    asset = _asset_for(merchant=merchant, checked=checked, user=user)
-    if asset.status == ImageAsset.Status.UPLOADED:
+    asset, created = _asset_for(merchant=merchant, checked=checked, user=user)
+    if created:
+        _enqueue_on_commit(asset)
         return asset
-    return image_upload(asset=asset, client=client)
+    if asset.status == ImageAsset.Status.FAILED:
+        return image_upload_request(asset=asset)
+    return asset
 
 
-def _asset_for(*, merchant: Merchant, checked: CheckedImage, user: Any) -> ImageAsset:
+def _asset_for(*, merchant: Merchant, checked: CheckedImage, user: Any) -> tuple[ImageAsset, bool]:
     existing = ImageAsset.objects.filter(merchant=merchant, sha256=checked.sha256).first()
     if existing is not None:
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
-            return ImageAsset.objects.create(
+            created = ImageAsset.objects.create(
                 merchant=merchant,
                 sha256=checked.sha256,
                 filename=checked.filename,
@@ -121,48 +130,84 @@ def _asset_for(*, merchant: Merchant, checked: CheckedImage, user: Any) -> Image
                 width=checked.width,
                 height=checked.height,
                 data=checked.content,
+                status=ImageAsset.Status.PENDING,
                 uploaded_by=user if getattr(user, "pk", None) else None,
             )
+            return created, True
     except IntegrityError:  # another request added the same bytes a moment ago
-        return ImageAsset.objects.get(merchant=merchant, sha256=checked.sha256)
+        return ImageAsset.objects.get(merchant=merchant, sha256=checked.sha256), False
 
 
-def image_upload(*, asset: ImageAsset, client: Any = None) -> ImageAsset:
-    """Upload the asset's bytes (again) and record the media_id or the failure.
-
-    The row is locked for the call so two agents adding the same image upload it once.
-    """
-    from merchants.services import NoActiveCredentials
-    from wechatpay import WechatPayError
-
+def image_upload_request(*, asset: ImageAsset) -> ImageAsset:
+    """Queue the upload of a failed image again. Only the request that moves the row from
+    "failed" to "pending" queues it, so two agents clicking "Retry" upload it once."""
     with transaction.atomic():
-        asset = ImageAsset.objects.select_for_update().get(pk=asset.pk)
-        if asset.status == ImageAsset.Status.UPLOADED:
-            return asset
-        try:
-            client = client or _client_for(asset.merchant)
-            uploaded = client.upload_image(bytes(asset.data), asset.filename)
-        except NoActiveCredentials:
-            asset.status = ImageAsset.Status.FAILED
-            asset.error_message = _(
-                "This merchant has no active WeChat Pay API credentials: ask an admin to add them."
+        moved = ImageAsset.objects.filter(pk=asset.pk, status=ImageAsset.Status.FAILED).update(
+            status=ImageAsset.Status.PENDING, error_message=""
+        )
+        if moved:
+            _enqueue_on_commit(asset)
+    return ImageAsset.objects.defer("data").get(pk=asset.pk)
+
+
+def _enqueue_on_commit(asset: ImageAsset) -> None:
+    merchant_id, asset_pk = asset.merchant_id, asset.pk
+    _announce(merchant_id, asset_pk)
+    transaction.on_commit(lambda: _enqueue(merchant_id, asset_pk))
+
+
+def _enqueue(merchant_id: int, asset_pk: int) -> None:
+    """By the task's stable name (messaging/tasks.py imports this module, not the reverse). A
+    broker that is down leaves no row pending for ever: the row fails with a message to retry."""
+    try:
+        current_app.send_task(UPLOAD_TASK, args=(asset_pk,))
+    except Exception:  # noqa: BLE001 - any broker failure
+        logger.warning("could not queue the upload of image %s", asset_pk, exc_info=True)
+        with transaction.atomic():
+            ImageAsset.objects.filter(pk=asset_pk, status=ImageAsset.Status.PENDING).update(
+                status=ImageAsset.Status.FAILED,
+                error_message=_("The upload could not be started; try again."),
             )
-        except WechatPayError as exc:
-            logger.warning("image upload failed for merchant %s: %s", asset.merchant.mchid, exc)
-            asset.status = ImageAsset.Status.FAILED
-            asset.error_message = _upload_error_text(exc)
-        else:
-            asset.status = ImageAsset.Status.UPLOADED
-            asset.media_id = uploaded.media_id
-            asset.error_message = ""
-            asset.uploaded_at = timezone.now()
-        asset.save(update_fields=["status", "media_id", "error_message", "uploaded_at"])
-    return asset
+            _announce(merchant_id, asset_pk)
+
+
+def _announce(merchant_id: int, asset_pk: int) -> None:
+    events.announce(events.IMAGE_CHANGED, merchant_id=merchant_id, image_id=asset_pk)
+
+
+def image_upload(*, asset_id: int, client: Any = None) -> ImageAsset | None:
+    """Upload a pending image to WeChat Pay and record the media_id or the failure (the upload
+    task's body). The call is made outside any transaction; its outcome is written only if the
+    row is still pending, so a row settled meanwhile keeps what it has."""
+    asset = ImageAsset.objects.select_related("merchant").filter(pk=asset_id).first()
+    if asset is None or asset.status != ImageAsset.Status.PENDING:
+        return asset
+    outcome: dict[str, Any] = {"status": ImageAsset.Status.FAILED}
+    try:
+        uploaded = (client or wechatpay_client(asset.merchant)).upload_image(
+            bytes(asset.data), asset.filename
+        )
+    except NoActiveCredentials:
+        outcome["error_message"] = _(
+            "This merchant has no active WeChat Pay API credentials: ask an admin to add them."
+        )
+    except WechatPayError as exc:
+        logger.warning("image upload failed for merchant %s: %s", asset.merchant.mchid, exc)
+        outcome["error_message"] = _upload_error_text(exc)
+    else:
+        outcome = {
+            "status": ImageAsset.Status.UPLOADED,
+            "media_id": uploaded.media_id,
+            "error_message": "",
+            "uploaded_at": timezone.now(),
+        }
+    with transaction.atomic():
+        ImageAsset.objects.filter(pk=asset.pk, status=ImageAsset.Status.PENDING).update(**outcome)
+        _announce(asset.merchant_id, asset.pk)
+    return ImageAsset.objects.defer("data").get(pk=asset.pk)
 
 
 def _upload_error_text(exc: Exception) -> str:
-    from wechatpay import ApiError
-
     if isinstance(exc, ApiError):
         return _("WeChat Pay refused the image: %(code)s %(message)s") % {
             "code": exc.code,
@@ -171,9 +216,3 @@ def _upload_error_text(exc: Exception) -> str:
     if getattr(exc, "retryable", False):
         return _("WeChat Pay could not be reached; try again.")
     return _("The upload failed: %(error)s") % {"error": exc}
-
-
-def _client_for(merchant: Merchant) -> Any:
-    from merchants.services import wechatpay_client
-
-    return wechatpay_client(merchant)

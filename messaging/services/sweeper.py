@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,22 +15,20 @@ from messaging.models import Reply
 
 logger = logging.getLogger(__name__)
 Status = Reply.Status
+# Queued by its stable name: messaging/tasks.py imports the services, never the reverse.
+DELIVER_TASK = "messaging.deliver_reply"
 
 
 def enqueue_later(reply_id: int, countdown: float) -> None:
-    from messaging.tasks import deliver_reply
-
     try:
-        deliver_reply.apply_async((reply_id,), countdown=countdown)
+        current_app.send_task(DELIVER_TASK, args=(reply_id,), countdown=countdown)
     except Exception:  # noqa: BLE001 - broker down: the row stays open and the sweeper retries
         logger.warning("could not enqueue reply %s; the sweeper will pick it up", reply_id)
 
 
 def enqueue_now(reply_id: int) -> None:
-    from messaging.tasks import deliver_reply
-
     try:
-        deliver_reply.delay(reply_id)
+        current_app.send_task(DELIVER_TASK, args=(reply_id,))
     except Exception:  # noqa: BLE001 - broker down: the row stays open and the sweeper retries
         logger.warning("could not enqueue reply %s; the sweeper will pick it up", reply_id)
 

@@ -115,7 +115,7 @@ def template_save(
     blocks: list[dict[str, Any]],
     user: Any,
     template: ReplyTemplate | None = None,
-    request: Any = None,
+    ip: str | None = None,
 ) -> ReplyTemplate:
     """Create (``template=None``) or update a template; the caller validated the blocks."""
     with transaction.atomic():
@@ -131,7 +131,7 @@ def template_save(
         audit_record(
             action="reply_template.created" if created else "reply_template.updated",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="reply_template",
             target_id=template.pk,
             mchid=merchant.mchid,
@@ -148,7 +148,7 @@ class TemplateInUseError(Exception):
         self.users = users
 
 
-def template_delete(*, template: ReplyTemplate, user: Any, request: Any = None) -> None:
+def template_delete(*, template: ReplyTemplate, user: Any, ip: str | None = None) -> None:
     """Delete a template; refuse while a rule still sends it (the rule would break)."""
     users = [str(obj) for obj in template.auto_rules.all()]
     if users:
@@ -157,7 +157,7 @@ def template_delete(*, template: ReplyTemplate, user: Any, request: Any = None) 
         audit_record(
             action="reply_template.deleted",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="reply_template",
             target_id=template.pk,
             mchid=template.merchant.mchid,

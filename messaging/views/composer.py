@@ -34,6 +34,8 @@ from messaging.selectors.composer import (
     templates_for_merchant,
 )
 from messaging.services import drafts
+from messaging.services.composer import composer_send as composer_send_service
+from messaging.services.replies import StaleReplyError
 from messaging.services.templates import template_blocks_for, template_plain_text
 
 work_required = permission_required(perm("work_complaints"), raise_exception=True)
@@ -323,23 +325,10 @@ def composer_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _wechat_body(complaint: Complaint, mode: str, payload: dict, idempotent_id: uuid.UUID):
-    if mode == Draft.Kind.MESSAGE:
-        body = {
-            "complainted_mchid": complaint.complainted_mchid,
-            "message": payload,
-            "idempotent_id": str(idempotent_id),
-        }
-        return Reply.Endpoint.IMMEDIATE, body
-    return Reply.Endpoint.RESPONSE, {"complainted_mchid": complaint.complainted_mchid, **payload}
-
-
 @require_POST
 @work_required
 def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit the reply; refused (and the new activity shown) if the complaint moved meanwhile."""
-    from messaging.services.replies import StaleReplyError, reply_submit
-
     complaint = complaint_for_composer(request.user, pk)
     checked = _checked_send(request, complaint)
     if checked is None:
@@ -353,13 +342,11 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         failure = _("This form is out of date: reload the page and send again.")
         return _dialog(request, complaint, errors=[failure])
-    endpoint, body = _wechat_body(complaint, mode, to_wechat_payload(result.message), idempotent_id)
     try:
-        reply = reply_submit(
+        reply = composer_send_service(
             complaint=complaint,
             author=request.user,
-            endpoint=endpoint,
-            payload=body,
+            payload=to_wechat_payload(result.message),
             idempotent_id=idempotent_id,
             seen_activity_version=seen,
         )
@@ -379,7 +366,6 @@ def composer_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:  # the idempotency id belongs to another reply: never resend blindly
         failure = _("This form was already used for another reply: reload the page.")
         return _dialog(request, complaint, errors=[failure])
-    drafts.draft_clear(complaint=complaint, author=request.user)
     complaint.refresh_from_db()
     response = render(
         request,

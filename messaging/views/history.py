@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import tempfile
 
-from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from console.people import PersonChoiceField
 from console.roles import perm
 from messaging import exports
+from messaging.filters import HistoryFilter
 from messaging.models import Reply
 from messaging.selectors.history import (
     HistoryFilters,
     history_choices,
+    replies_visible_to,
     reply_for_user,
     reply_history,
 )
@@ -33,74 +33,50 @@ PAGE_SIZE = 25
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class HistoryFilterForm(forms.Form):
-    agent = PersonChoiceField(
-        queryset=None, required=False, label=_("Agent"), empty_label=_("All agents")
-    )
-    merchant = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Merchant"), empty_label=_("All merchants")
-    )
-    status = forms.ChoiceField(
-        choices=[("", _("Any status")), *Reply.Status.choices], required=False, label=_("Status")
-    )
-    endpoint = forms.ChoiceField(
-        choices=[("", _("Any kind")), *Reply.Endpoint.choices], required=False, label=_("Kind")
-    )
-    origin = forms.ChoiceField(
-        choices=[("", _("Agents and automation")), ("human", _("Agents only")),
-                 ("automatic", _("Automatic only"))],
-        required=False,
-        label=_("Written by"),
-    )  # fmt: skip
-    date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    errors_only = forms.BooleanField(required=False, label=_("With errors only"))
-    error_code = forms.CharField(required=False, max_length=64, label=_("Error code"))
-    q = forms.CharField(
-        required=False,
-        max_length=128,
-        label=_("Search"),
-        widget=forms.TextInput(attrs={"placeholder": _("Complaint ID, log ID or idempotency ID")}),
+def _history_filter(request: HttpRequest) -> HistoryFilter:
+    merchants, authors = history_choices(request.user)
+    return HistoryFilter(
+        request.GET or None,
+        queryset=replies_visible_to(request.user),
+        merchants=merchants,
+        authors=authors,
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        merchants, authors = history_choices(user)
-        self.fields["merchant"].queryset = merchants
-        self.fields["agent"].queryset = authors
 
-    def filters(self) -> HistoryFilters:
-        if not self.is_valid():
-            return HistoryFilters()
-        data = self.cleaned_data
-        return HistoryFilters(
-            agent_id=data["agent"].pk if data["agent"] else None,
-            merchant_id=data["merchant"].pk if data["merchant"] else None,
-            status=data["status"],
-            endpoint=data["endpoint"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            errors_only=data["errors_only"],
-            error_code=data["error_code"],
-            origin=data["origin"],
-            q=data["q"],
-        )
+def _filtered(request: HttpRequest) -> tuple[HistoryFilter, QuerySet[Reply]]:
+    """The filter form and the replies it selects; a filter that cannot be read is left out
+    (the page names it) and the others still apply, to the list and the exports alike."""
+    chain = _history_filter(request)
+    data = chain.valid_data()
+    filters = HistoryFilters(
+        agent_id=data["agent"].pk if data.get("agent") else None,
+        merchant_id=data["merchant"].pk if data.get("merchant") else None,
+        status=data.get("status") or "",
+        endpoint=data.get("endpoint") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        errors_only=bool(data.get("errors_only")),
+        error_code=data.get("error_code") or "",
+        origin=data.get("origin") or "",
+        q=data.get("q") or "",
+    )
+    return chain, reply_history(request.user, filters)
 
 
 @require_GET
 @review_required
 def history(request: HttpRequest) -> HttpResponse:
-    form = HistoryFilterForm(request.GET or None, user=request.user)
-    replies = reply_history(request.user, form.filters())
+    chain, replies = _filtered(request)
     page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "messaging/history/list.html",
-        {"form": form, "page": page, "replies": page.object_list, "query": request.GET.urlencode()},
+        {
+            "form": chain.form,
+            "page": page,
+            "replies": page.object_list,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -112,8 +88,7 @@ def _export_name(extension: str) -> str:
 @review_required
 def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     """UTF-8 with BOM, headers in the UI language, ids kept as text (see messaging.exports)."""
-    form = HistoryFilterForm(request.GET or None, user=request.user)
-    replies = reply_history(request.user, form.filters())
+    _, replies = _filtered(request)
     response = StreamingHttpResponse(
         exports.csv_lines(replies), content_type="text/csv; charset=utf-8"
     )
@@ -125,8 +100,7 @@ def history_csv(request: HttpRequest) -> StreamingHttpResponse:
 @review_required
 def history_xlsx(request: HttpRequest) -> FileResponse:
     """The same rows as an Excel workbook, built write-only into a temporary file and streamed."""
-    form = HistoryFilterForm(request.GET or None, user=request.user)
-    replies = reply_history(request.user, form.filters())
+    _, replies = _filtered(request)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     exports.write_xlsx(replies, out)
     out.seek(0)

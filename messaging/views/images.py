@@ -42,9 +42,16 @@ def asset_json(asset: ImageAsset) -> dict[str, Any]:
     }
 
 
+def _answer(asset: ImageAsset) -> JsonResponse:
+    """200 with the media_id once uploaded; 202 while the upload is queued or running (the page
+    follows it: live "image.changed" events, then messaging:image_status); 502 when it failed."""
+    status = {ImageAsset.Status.UPLOADED: 200, ImageAsset.Status.PENDING: 202}
+    return JsonResponse(asset_json(asset), status=status.get(asset.status, 502))
+
+
 @require_POST
 def image_upload(request: HttpRequest, merchant_pk: int) -> JsonResponse:
-    """Add the posted file to the merchant's library; uploads it to WeChat Pay unless known."""
+    """Add the posted file to the merchant's library; its upload to WeChat Pay is a task."""
     _require_any(request, _USE)
     merchant = merchant_for_user(request.user, merchant_pk)
     upload = request.FILES.get("file")
@@ -64,15 +71,23 @@ def image_upload(request: HttpRequest, merchant_pk: int) -> JsonResponse:
         )
     except images.ImageRejectedError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(asset_json(asset), status=200 if asset.media_id else 502)
+    return _answer(asset)
 
 
 @require_POST
 def image_retry(request: HttpRequest, pk: int) -> JsonResponse:
     _require_any(request, _USE)
     asset = get_object_or_404(images_visible_to(request.user).defer("data"), pk=pk)
-    asset = images.image_upload(asset=asset)
-    return JsonResponse(asset_json(asset), status=200 if asset.media_id else 502)
+    return _answer(images.image_upload_request(asset=asset))
+
+
+@require_GET
+def image_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """Where an image's upload stands (read again when its "image.changed" event arrives): a
+    status read that worked, so 200 whatever the status says."""
+    _require_any(request, _USE)
+    asset = get_object_or_404(images_visible_to(request.user).defer("data"), pk=pk)
+    return JsonResponse(asset_json(asset))
 
 
 @require_GET

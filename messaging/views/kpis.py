@@ -2,52 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from console.roles import perm
 from merchants.selectors import merchants_visible_to
+from messaging.filters import KpiFilter, kpi_period
 from messaging.selectors.kpis import DayPoint, kpis_for
 
 review_required = permission_required(perm("review_replies"), raise_exception=True)
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 24
-
-
-class KpiFilterForm(forms.Form):
-    merchant = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Merchant"), empty_label=_("All merchants")
-    )
-    date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["merchant"].queryset = merchants_visible_to(user).order_by("name")
-
-    def clean(self):
-        data = super().clean()
-        today = timezone.localdate()
-        date_to = data.get("date_to") or today
-        date_from = data.get("date_from") or date_to - timedelta(days=DEFAULT_DAYS - 1)
-        if date_from > date_to:
-            raise forms.ValidationError(_("The start date is after the end date."))
-        if (date_to - date_from).days >= MAX_DAYS:
-            raise forms.ValidationError(_("Choose a period of at most one year."))
-        data["date_from"], data["date_to"] = date_from, date_to
-        return data
 
 
 def chart(days: list[DayPoint]) -> dict:
@@ -94,27 +60,22 @@ def chart(days: list[DayPoint]) -> dict:
 @review_required
 def kpis(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
-    # Show the period the figures cover: the last 30 days unless chosen.
-    today = timezone.localdate()
-    if not data.get("date_from") and not data.get("date_to"):
-        data["date_from"] = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-        data["date_to"] = today.isoformat()
-    form = KpiFilterForm(data, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        merchant = data.get("merchant")
-        figures = kpis_for(
-            request.user,
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            merchant_id=merchant.pk if merchant else None,
-        )
-    else:
-        figures = kpis_for(
-            request.user, date_from=today - timedelta(days=DEFAULT_DAYS - 1), date_to=today
-        )
+    if not data.get("date_from") and not data.get("date_to"):  # show the period the figures cover
+        data["date_from"], data["date_to"] = (day.isoformat() for day in kpi_period(None, None))
+    chain = KpiFilter(data, merchants=merchants_visible_to(request.user).order_by("name"))
+    values = chain.valid_data()  # what could not be read is left out; the page names it
+    if chain.form.non_field_errors():  # the period as a whole (reversed, over a year)
+        values.pop("date_from", None), values.pop("date_to", None)
+    date_from, date_to = kpi_period(values.get("date_from"), values.get("date_to"))
+    merchant = values.get("merchant")
+    figures = kpis_for(
+        request.user,
+        date_from=date_from,
+        date_to=date_to,
+        merchant_id=merchant.pk if merchant else None,
+    )
     return render(
         request,
         "messaging/kpis/index.html",
-        {"form": form, "kpis": figures, "chart": chart(figures.days)},
+        {"form": chain.form, "kpis": figures, "chart": chart(figures.days)},
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from console.http import client_ip
 from console.roles import perm
 from merchants.models import Merchant
 from merchants.selectors import merchants_visible_to
@@ -72,7 +73,7 @@ def _save(request: HttpRequest, form: ReplyTemplateForm, template: ReplyTemplate
         blocks=form.cleaned_data["blocks"],
         user=request.user,
         template=template,
-        request=request,
+        ip=client_ip(request),
     )
     messages.success(request, _("Template “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
     return redirect("messaging:templates")
@@ -104,7 +105,9 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(templates_visible_to(request.user), pk=pk)
     if request.method == "POST":
         try:
-            template_services.template_delete(template=template, user=request.user, request=request)
+            template_services.template_delete(
+                template=template, user=request.user, ip=client_ip(request)
+            )
         except template_services.TemplateInUseError as exc:
             messages.error(
                 request,

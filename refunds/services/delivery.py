@@ -24,6 +24,7 @@ from django.utils import timezone
 from complaints.models import TimelineEvent
 from console.ratelimit import RateLimitTimeout, rate_limit_wait, rate_per_minute
 from console.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
+from merchants.services import NoActiveCredentials
 from refunds.models import Refund, RefundAttempt
 from refunds.services import status as outcomes
 from refunds.services import wechat
@@ -148,8 +149,6 @@ def _claim(refund_id: int) -> RefundAttempt | None:
 
 
 def _configuration_errors() -> tuple[type[Exception], ...]:
-    from merchants.services import NoActiveCredentials
-
     return (NoActiveCredentials, ImproperlyConfigured, ObjectDoesNotExist, LookupError)
 
 

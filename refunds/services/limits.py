@@ -35,7 +35,7 @@ def limits_for(merchant: Merchant) -> RefundLimits:
 
 
 def limits_set(
-    *, merchant: Merchant, per_refund: int, per_day: int, user: Any, request: Any = None
+    *, merchant: Merchant, per_refund: int, per_day: int, user: Any, ip: str | None = None
 ) -> RefundLimits:
     """A supervisor changes what agents of `merchant` may refund alone; audited."""
     if not user.has_perm(perm("review_replies")):
@@ -51,7 +51,7 @@ def limits_set(
         audit_record(
             action="refund.limits_changed",
             actor=user,
-            request=request,
+            ip=ip,
             target_type="merchant",
             target_id=merchant.mchid,
             mchid=merchant.mchid,

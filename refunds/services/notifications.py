@@ -12,6 +12,7 @@ from django.db.models import F
 
 import wechatpay
 from merchants.models import Merchant
+from merchants.services import merchant_apiv3_keys, merchant_verifier
 from refunds.models import Refund, RefundNotificationReceipt
 from refunds.services import status as outcomes
 from refunds.services.wechat import notification_answer, parse_refund_notification
@@ -24,8 +25,6 @@ def refund_notification_parse(
 ) -> Any:
     """Raises wechatpay.NotificationError (also a VerificationError when the signature, serial
     or timestamp is wrong) when it is not genuine; nothing is written then."""
-    from merchants.services import merchant_apiv3_keys, merchant_verifier
-
     keys = merchant_apiv3_keys(merchant)
     if not keys:
         raise wechatpay.NotificationDecryptError("the merchant has no APIv3 key configured")

@@ -81,7 +81,7 @@ def refund_request(
     request_key: uuid.UUID | str,
     seen_refunds: int | None = None,
     launch_refund_day: int | None = None,
-    request: Any = None,
+    ip: str | None = None,
 ) -> Refund:
     """Write the refund (awaiting approval above the agent's limits, else queued). A repeated
     request_key answers with the first refund (double submit)."""
@@ -118,7 +118,7 @@ def refund_request(
         refund_event(refund, TimelineEvent.Kind.REFUND_REQUESTED, user, reason=reason)
         if approval:
             refund_event(refund, TimelineEvent.Kind.REFUND_AWAITING, user)
-            _audit(refund, "refund.approval_requested", user, request)
+            _audit(refund, "refund.approval_requested", user, ip)
             hooks.on_refund_awaiting_approval(refund)
         else:
             _release(refund, user)
@@ -234,7 +234,7 @@ def _decidable(refund_pk: int, user: Any) -> Refund:
     return refund
 
 
-def refund_approve(*, refund_pk: int, user: Any, request: Any = None) -> Refund:
+def refund_approve(*, refund_pk: int, user: Any, ip: str | None = None) -> Refund:
     """Four-eyes: a supervisor other than the requester releases the refund."""
     with transaction.atomic():
         _lock_complaint_of(refund_pk)
@@ -242,14 +242,14 @@ def refund_approve(*, refund_pk: int, user: Any, request: Any = None) -> Refund:
         refund.decided_by, refund.decided_at = user, timezone.now()
         refund.save(update_fields=["decided_by", "decided_at"])
         refund_event(refund, TimelineEvent.Kind.REFUND_APPROVED, user)
-        _audit(refund, "refund.approved", user, request)
+        _audit(refund, "refund.approved", user, ip)
         _release(refund, user)
         hooks.on_refund_decided(refund)
         refund_announce(refund)
     return refund
 
 
-def refund_decline(*, refund_pk: int, user: Any, reason: str, request: Any = None) -> Refund:
+def refund_decline(*, refund_pk: int, user: Any, reason: str, ip: str | None = None) -> Refund:
     reason = (reason or "").strip()
     if not reason:
         raise RefundError(_("Say why the refund is declined."))
@@ -264,17 +264,17 @@ def refund_decline(*, refund_pk: int, user: Any, reason: str, request: Any = Non
             update_fields=["status", "decided_by", "decided_at", "finished_at", "decline_reason"]
         )
         refund_event(refund, TimelineEvent.Kind.REFUND_DECLINED, user, reason=refund.decline_reason)
-        _audit(refund, "refund.declined", user, request, reason=refund.decline_reason)
+        _audit(refund, "refund.declined", user, ip, reason=refund.decline_reason)
         hooks.on_refund_decided(refund)
         refund_announce(refund)
     return refund
 
 
-def _audit(refund: Refund, action: str, user: Any, request: Any, **extra: Any) -> None:
+def _audit(refund: Refund, action: str, user: Any, ip: str | None, **extra: Any) -> None:
     audit_record(
         action=action,
         actor=user,
-        request=request,
+        ip=ip,
         target_type="refund",
         target_id=refund.out_refund_no,
         mchid=refund.merchant.mchid,

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, TimelineEvent
+from complaints.selectors import refund_decided
 from complaints.services import on_complaint_handled
+from complaints.tasks import refresh_complaint
 from refunds.models import Refund
 from refunds.services.events import refund_announce, refund_event
 from refunds.services.wechat import RefundAnswer
@@ -83,8 +85,6 @@ def _complaint_after_success(refund: Refund, now) -> None:
     """A refund-request complaint that was approved is processed when the refund arrives (CPL
     §3.7); the complaint is fully refunded once refunds cover its order. WeChat Pay tells us
     too (COMPLAINT.STATE_CHANGE); a refresh of the complaint is queued for its history."""
-    from complaints.tasks import refresh_complaint
-
     complaint = Complaint.objects.select_for_update().get(pk=refund.complaint_id)
     before = complaint.complaint_state
     changed = []
@@ -112,8 +112,6 @@ def _complaint_after_success(refund: Refund, now) -> None:
 
 
 def _approved_before(complaint: Complaint) -> bool:
-    from complaints.selectors import refund_decided
-
     return refund_decided(complaint)
 
 

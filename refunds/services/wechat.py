@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from merchants.models import Merchant
+from merchants.services import wechatpay_client
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,6 @@ class OrderAnswer:
 
 
 def default_client(merchant: Merchant) -> Any:
-    from merchants.services import wechatpay_client
-
     return wechatpay_client(merchant)
 
 

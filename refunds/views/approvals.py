@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from console.http import client_ip
 from console.roles import perm
 from merchants.selectors import merchants_visible_to
 from refunds import selectors, services
@@ -49,7 +50,7 @@ def _after_decision(request: HttpRequest, error: str = "", notice: str = "") -> 
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     refund = selectors.refund_for(request.user, pk)
     try:
-        services.refund_approve(refund_pk=refund.pk, user=request.user, request=request)
+        services.refund_approve(refund_pk=refund.pk, user=request.user, ip=client_ip(request))
     except Refund.DoesNotExist as exc:
         raise Http404 from exc
     except services.RefundError as exc:
@@ -67,7 +68,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.refund_decline(
             refund_pk=refund.pk, user=request.user, reason=form.cleaned_data["reason"],
-            request=request,
+            ip=client_ip(request),
         )  # fmt: skip
     except Refund.DoesNotExist as exc:
         raise Http404 from exc
@@ -109,7 +110,7 @@ def limits_save(request: HttpRequest, merchant_pk: int) -> HttpResponse:
                 per_refund=form.cleaned_data["per_refund"],
                 per_day=form.cleaned_data["per_day"],
                 user=request.user,
-                request=request,
+                ip=client_ip(request),
             )
         except services.LimitsError as exc:
             form.add_error(None, str(exc))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.selectors import complaint_for_detail, refund_decided
+from console.http import client_ip
 from console.roles import perm
 from refunds import selectors, services
 from refunds.forms import RefundForm
@@ -118,7 +119,7 @@ def refund_create(request: HttpRequest, pk: int) -> HttpResponse:
             request_key=data["request_key"],
             seen_refunds=data["seen_refunds"],
             launch_refund_day=data["launch_refund_day"],
-            request=request,
+            ip=client_ip(request),
         )
     except services.RefundError as exc:
         form.add_error(None, str(exc))

@@ -47,10 +47,12 @@ function settled(event) {
   const current = element && state.get(element);
   if (!current) return;
   current.inflight = false;
-  if (current.again && element.isConnected) {
-    current.again = false;
-    refresh(element);
-  }
+  if (!current.again) return;
+  current.again = false;
+  // An element that swaps itself out (hx-swap="outerHTML") is followed by its replacement, so an
+  // event that came during the read is not lost with the old element.
+  const next = element.isConnected ? element : element.id && document.getElementById(element.id);
+  if (next?.dataset.live) refresh(next);
 }
 
 function refreshAll() {

@@ -64,6 +64,19 @@ def test_agent_filters_claims_and_sees_a_colleague_on_the_complaint(
         colleague.close()
 
 
+# Counts the rows swapped into the queue that show no search hit.
+LOST_HITS_WATCH = """() => {
+  window.__lostHits = 0; window.__rowsSeen = 0;
+  new MutationObserver((records) => {
+    for (const record of records) for (const node of record.addedNodes) {
+      if (node.nodeType !== 1 || !node.matches("[data-testid=queue-row]")) continue;
+      window.__rowsSeen += 1;
+      if (!node.querySelector("[data-testid=search-hit]")) window.__lostHits += 1;
+    }
+  }).observe(document.getElementById("queue-rows"), {childList: true});
+}"""
+
+
 def test_agent_searches_in_chinese_and_sees_where_the_word_was_found(live_server, page, merchant):
     from complaints.services import complaint_release, note_add
 
@@ -86,12 +99,16 @@ def test_agent_searches_in_chinese_and_sees_where_the_word_was_found(live_server
     expect(hit).to_contain_text("用户说被<b>")  # shown as text, not markup
     expect(page.locator("#id_q")).to_have_value("扣款")
 
-    # Claiming re-renders the row: where the word was found stays.
+    # Claiming re-renders the row: where the word was found stays, at every moment (a live
+    # re-read of the rows, which follows the claim, would only put it back).
     expect(page.locator("body")).to_have_attribute("data-live-state", "live")
+    page.evaluate(LOST_HITS_WATCH)
     page.keyboard.press("j")
     page.keyboard.press("c")
     expect(rows.first.get_by_test_id("assignee")).to_have_text("agent_s")
     expect(rows.first.get_by_test_id("search-hit").locator("mark")).to_have_text("扣款")
+    assert page.evaluate("window.__rowsSeen") >= 1
+    assert page.evaluate("window.__lostHits") == 0
     # So does a live re-read of the rows (released elsewhere: the claim button is back).
     complaint_release(complaint_pk=in_note.pk, user=agent)
     expect(rows.first.get_by_test_id("claim")).to_be_visible()

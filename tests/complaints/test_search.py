@@ -119,6 +119,22 @@ def test_common_and_rare_searches_find_the_same_complaints(
     assert found(working_agent, "扣款两次") == names(corpus, "debit_note")
 
 
+@pytest.mark.parametrize("common_from", [1, 1000])
+def test_many_documents_with_the_pairs_but_not_the_phrase(
+    working_agent, merchant, settings, common_from
+):
+    """Every pair of 蓝牙耳机 in eleven complaints, the word itself in one: with few matches
+    among many candidates the probe stops counting and the queue's order is walked; either
+    way exactly the one complaint."""
+    settings.COMPLAINTS_SEARCH_COMMON_MATCHES = common_from
+    for n in range(11):
+        said(merchant, f"蓝牙，牙耳，耳机 第{n}单")
+    wanted = said(merchant, "蓝牙耳机没声音")
+
+    assert found(working_agent, "蓝牙耳机") == {wanted.complaint_id}
+    assert found(working_agent, '"蓝牙 耳机"') == set()
+
+
 def test_search_works_when_the_cache_is_down(working_agent, corpus, settings, caplog):
     """The common-or-rare answer is cached; without a cache it is asked every time."""
     settings.CACHES = {
@@ -241,6 +257,10 @@ def test_short_order_numbers_and_the_end_of_any_number(
     assert ids("A0001 9999") == set()
     assert ids("XA0001B") == {other.complaint_id}
     assert ids("A0001 退款") == set()
+    # A whole number finds its own complaint, not the longer numbers it is a piece of.
+    longer = make_complaint(merchant, out_trade_no="X" + short.transaction_id)
+    assert ids(short.transaction_id) == {short.complaint_id}
+    assert ids(short.transaction_id[1:]) == {short.complaint_id, longer.complaint_id}
     assert ids("A0001 计费") == {short.complaint_id}  # the factory's text
 
 

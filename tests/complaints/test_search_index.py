@@ -101,3 +101,58 @@ def test_the_command_indexes_existing_complaints_with_a_progress_bar(working_age
 def test_the_command_refuses_a_bad_batch_size():
     with pytest.raises(CommandError, match="--batch"):
         call_command("search_index", "--batch", "0")
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_ids_as_a_refresh_writes_them(merchant):
+    """Migration 0005 fills `ids` of existing documents in one statement (per database): the
+    same text a refresh writes."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("complaints.migrations.0005_complaint_search_ids")
+    make_complaint(merchant, transaction_id="4200A", out_trade_no="Ot-1", payer_phone_last4="8000")
+    make_complaint(merchant, transaction_id="", out_trade_no="", payer_phone_last4="")
+    written = sorted(ComplaintSearch.objects.values_list("ids", flat=True))
+    ComplaintSearch.objects.update(ids="")
+
+    fill = migration.FILL_POSTGRES if connection.vendor == "postgresql" else migration.FILL_SQLITE
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+
+    assert sorted(ComplaintSearch.objects.values_list("ids", flat=True)) == written
+    assert any(" 4200a ot-1 8000 " in ids for ids in written)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_that_cannot_answer_in_time_gives_a_normal_page_and_never_holds_the_queue(
+    client, working_agent, merchant, settings
+):
+    """The search table held by someone else (a long lock here, a pathological query in
+    life): a search is cut off after COMPLAINTS_SEARCH_TIMEOUT_MS with a message, and the queue
+    without a search never waits for it."""
+    import psycopg
+    from django.db import connection
+    from django.urls import reverse
+
+    settings.COMPLAINTS_SEARCH_TIMEOUT_MS = 300
+    wanted = make_complaint(merchant, complaint_detail="申请退款", problem_description="")
+    client.force_login(working_agent, backend="django.contrib.auth.backends.ModelBackend")
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    queue = reverse("complaints:queue")
+    with psycopg.connect(**params) as other:
+        other.execute("LOCK TABLE complaints_complaintsearch IN ACCESS EXCLUSIVE MODE")
+
+        for fragment in ({}, {"fragment": "rows"}):
+            response = client.get(queue, {"q": "退款", **fragment})
+            assert response.status_code == 200
+            page = response.content.decode()
+            assert 'data-testid="search-error"' in page and wanted.complaint_id not in page
+        page = client.get(queue, {"fragment": "rows"}).content.decode()
+        assert wanted.complaint_id in page and "search-error" not in page
+
+    page = client.get(queue, {"q": "退款"}).content.decode()
+    assert wanted.complaint_id in page and "search-error" not in page

@@ -119,3 +119,4 @@ def test_task_names_are_stable():
     assert tasks.sync_merchant.name == "complaints.sync_merchant"
     assert tasks.sync_all_merchants.name == "complaints.sync_all_merchants"
     assert tasks.sweep_sla.name == "complaints.sweep_sla"
+    assert tasks.fetch_image.name == "complaints.fetch_image"  # queued by name (services/images)

@@ -73,7 +73,14 @@ def test_another_merchants_complaint_answers_404(client, working_agent, other_me
 
 def test_another_merchants_image_answers_404(client, working_agent, other_merchant):
     foreign = make_complaint(other_merchant)
-    image = ComplaintImage.objects.create(complaint=foreign, url="https://x/y", url_hash="h")
+    image = ComplaintImage.objects.create(
+        complaint=foreign,
+        url="https://x/y",
+        url_hash="h",
+        content=b"\x89PNG",
+        content_type="image/png",
+        fetch_status=ComplaintImage.FetchStatus.FETCHED,
+    )
     login(client, working_agent)
 
     url = reverse("complaints:image", args=[foreign.pk, image.pk])
@@ -102,6 +109,7 @@ def test_the_detail_page_runs_a_constant_number_of_queries(
     complaint = make_complaint(merchant)
     make_history(complaint, 1)
     make_reply(complaint, working_agent)
+    ComplaintImage.objects.create(complaint=complaint, url="u", url_hash="h")
     with django_assert_max_num_queries(20) as few:
         client.get(reverse("complaints:detail", args=[complaint.pk]))
     make_history(complaint, 200)

@@ -47,10 +47,10 @@ SHOWN_SR_TEXT = """() => [...document.querySelectorAll('.visually-hidden')]
 
 def full_pages(role: str) -> list[tuple[str, object]]:
     skip = {"complaints:timeline", "messaging:composer", "messaging:reply_status",
-            "complaints:image", "messaging:image_media",
+            "complaints:image", "complaints:images", "messaging:image_media",
             "messaging:history_csv", "messaging:history_xlsx", "healthz", "readyz",
-            "complaints:stream", "refunds:panel", "refunds:history_link", "refunds:kpis_panel",
-            "refunds:history_csv"}  # fmt: skip
+            "complaints:stream", "refunds:panel", "refunds:history_link",
+            "refunds:kpis_panel", "refunds:history_csv"}  # fmt: skip
     return [(name, row) for name, row in pages(role) if name not in skip]
 
 

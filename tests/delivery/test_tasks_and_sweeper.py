@@ -13,13 +13,14 @@ from messaging.models import Reply
 from messaging.services.delivery import reply_deliver
 from messaging.services.replies import reply_submit
 from messaging.services.sweeper import reply_sweep
-from messaging.tasks import deliver_reply, sweep_replies
+from messaging.tasks import deliver_reply, sweep_replies, upload_image
 
 
 def test_task_names_are_pinned():
     # Renaming a task strands the messages already queued under the old name.
     assert deliver_reply.name == "messaging.deliver_reply"
     assert sweep_replies.name == "messaging.sweep_replies"
+    assert upload_image.name == "messaging.upload_image"  # queued by name (services/images)
     assert {"messaging.deliver_reply", "messaging.sweep_replies"} <= set(app.tasks)
 
 

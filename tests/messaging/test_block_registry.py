@@ -98,4 +98,6 @@ def test_the_browser_gets_the_schema_of_what_it_edits():
     message = json.loads(message_schema("message"))
 
     assert plain["properties"]["response_content"]["maxLength"] == 500
+    assert "x-consoleLimit" not in plain["properties"]["response_content"]  # WeChat Pay's limit
+    assert message["$defs"]["TextContent"]["properties"]["text"]["x-consoleLimit"] is True
     assert message == json.loads(message_schema("template")) == normal_message_json_schema()

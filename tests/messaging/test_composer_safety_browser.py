@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from complaints.services.sync import complaint_refresh
-from console.roles import AGENT
+from console.roles import AGENT, SUPERVISOR
 from messaging.models import Draft, Reply, ReplyTemplate
 from tests.fixtures.users import make_user
 from tests.messaging.conftest import assign
@@ -124,10 +124,30 @@ def test_block_fields_take_their_limits_from_the_schema_and_a_cut_paste_is_annou
 
     expect(second).to_have_value("查看退款进度")
     note = page.get_by_test_id("paste-cut")
-    expect(note).to_contain_text("粘贴的 8 个字符只放得下 6 个")
+    # The console's own limit, not WeChat Pay's: the note does not blame WeChat Pay for it.
+    expect(note).to_contain_text("粘贴的 8 个字符只放得下 6 个（此处最多 6 个）")
     expect(note).to_contain_text("详情")
     buttons = composer_content(page)["blocks"][0]["button_group"]["buttons"]
     assert [button["text"] for button in buttons] == ["查看退款进度"]
+
+
+def test_the_template_editor_has_the_same_limits_and_paste_note(live_server, page, merchant):
+    supervisor = make_user("limits_supervisor", SUPERVISOR)
+    assign(supervisor, merchant)
+    log_in(page, live_server.url, supervisor.username)
+    page.goto(f"{live_server.url}/messaging/templates/new/{merchant.pk}/")
+    link = add_block(page, "LINK").locator("input[data-key=text]").first
+    expect(link).to_have_attribute("maxlength", "50")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("text => navigator.clipboard.writeText(text)", "查" * 50 + "看订单")
+
+    link.focus()
+    page.keyboard.press("Control+V")
+
+    expect(link).to_have_value("查" * 50)
+    expect(page.get_by_test_id("paste-cut")).to_contain_text(
+        "粘贴的 53 个字符只放得下 50 个（此处最多 50 个）。未粘贴的部分：“看订单”"
+    )
 
 
 def test_an_unfilled_template_variable_is_a_gap_and_cannot_be_sent(
@@ -196,8 +216,9 @@ def test_a_link_error_is_placed_on_its_folded_field_and_named_by_block(
 
 
 def test_a_seven_block_message_stays_compact_in_both_languages(
-    live_server, page, sandbox_backed_merchant, rich_complaint
+    live_server, page, sandbox_backed_merchant, rich_complaint, start_worker
 ):
+    start_worker()  # the image block's upload to WeChat Pay is a task
     open_as_agent(page, live_server, sandbox_backed_merchant, rich_complaint)
     compose_every_block(page)
     add_block(page, "TEXT").locator("textarea").fill("如有疑问，请随时联系我们。")

@@ -16,6 +16,7 @@ from messaging.services.images import (
     image_add,
     image_check,
     image_upload,
+    image_upload_request,
 )
 from tests.messaging.conftest import BMP, JPEG, PNG, assign, logged_in
 
@@ -52,8 +53,24 @@ def test_png_dimensions_are_read_from_the_header():
     assert (checked.width, checked.height) == (1, 1)
 
 
+def added_and_uploaded(merchant, content: bytes, filename: str, user) -> ImageAsset:
+    """What the upload page and its task do together: add the row, then run the upload."""
+    added = image_add(merchant=merchant, content=content, filename=filename, user=user)
+    return image_upload(asset_id=added.pk)
+
+
+def test_a_new_image_is_stored_pending_and_nothing_is_sent_yet(
+    sandbox, sandbox_backed_merchant, agent_a
+):
+    added = image_add(merchant=sandbox_backed_merchant, content=PNG, filename="a.png", user=agent_a)
+
+    assert added.status == ImageAsset.Status.PENDING
+    assert added.media_id == ""
+    assert not ImageAsset.objects.exclude(status=ImageAsset.Status.PENDING).exists()
+
+
 def test_same_image_is_uploaded_once(sandbox, sandbox_backed_merchant, agent_a):
-    first = image_add(merchant=sandbox_backed_merchant, content=PNG, filename="a.png", user=agent_a)
+    first = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
     again = image_add(merchant=sandbox_backed_merchant, content=PNG, filename="b.png", user=agent_a)
 
     assert first.status == ImageAsset.Status.UPLOADED
@@ -65,8 +82,8 @@ def test_same_image_is_uploaded_once(sandbox, sandbox_backed_merchant, agent_a):
 
 
 def test_different_images_get_their_own_media_ids(sandbox_backed_merchant, agent_a):
-    png = image_add(merchant=sandbox_backed_merchant, content=PNG, filename="a.png", user=agent_a)
-    jpeg = image_add(merchant=sandbox_backed_merchant, content=JPEG, filename="b.jpg", user=agent_a)
+    png = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
+    jpeg = added_and_uploaded(sandbox_backed_merchant, JPEG, "b.jpg", agent_a)
 
     assert png.media_id != jpeg.media_id
 
@@ -75,27 +92,83 @@ def test_failed_upload_is_recorded_and_retried(sandbox, sandbox_backed_merchant,
     sandbox.control.set_faults(
         {"mode": "system_error", "count": 1, "path_prefix": "/v3/merchant-service/images"}
     )
-    failed = image_add(
-        merchant=sandbox_backed_merchant, content=PNG, filename="a.png", user=agent_a
-    )
+    failed = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
 
     assert failed.status == ImageAsset.Status.FAILED
     assert failed.media_id == ""
     assert failed.error_message
 
-    retried = image_upload(asset=failed)
+    requeued = image_upload_request(asset=failed)
+    assert (requeued.status, requeued.error_message) == (ImageAsset.Status.PENDING, "")
+    retried = image_upload(asset_id=failed.pk)
     assert retried.status == ImageAsset.Status.UPLOADED
     assert retried.media_id
 
 
-def test_upload_view_answers_with_the_media_id(sandbox_backed_merchant, agent_a):
+def test_adding_a_failed_image_again_queues_its_upload_again(
+    sandbox, sandbox_backed_merchant, agent_a
+):
+    sandbox.control.set_faults(
+        {"mode": "system_error", "count": 1, "path_prefix": "/v3/merchant-service/images"}
+    )
+    failed = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
+    again = image_add(merchant=sandbox_backed_merchant, content=PNG, filename="a.png", user=agent_a)
+
+    assert (failed.status, again.pk, again.status) == (
+        ImageAsset.Status.FAILED,
+        failed.pk,
+        ImageAsset.Status.PENDING,
+    )
+
+
+def test_only_a_failed_image_is_queued_again(sandbox, sandbox_backed_merchant, agent_a):
+    uploaded = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
+
+    unchanged = image_upload_request(asset=uploaded)
+
+    assert (unchanged.status, unchanged.media_id) == (uploaded.status, uploaded.media_id)
+
+
+def test_an_upload_task_for_a_settled_image_sends_nothing(
+    sandbox, sandbox_backed_merchant, agent_a
+):
+    uploaded = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
+    sandbox.control.set_faults({"mode": "system_error", "path_prefix": "/v3/merchant-service/"})
+
+    again = image_upload(asset_id=uploaded.pk)  # a duplicate message, say
+
+    assert (again.status, again.media_id) == (ImageAsset.Status.UPLOADED, uploaded.media_id)
+    (fault,) = sandbox.control._call("GET", "/_sandbox/faults")["faults"]
+    assert fault["applied"] == 0  # no request reached WeChat Pay
+
+
+def test_an_upload_without_credentials_fails_with_a_message(merchant, agent_a):
+    added = image_add(merchant=merchant, content=PNG, filename="a.png", user=agent_a)
+
+    failed = image_upload(asset_id=added.pk)
+
+    assert failed.status == ImageAsset.Status.FAILED
+    assert "credentials" in failed.error_message
+
+
+def test_upload_view_answers_at_once_while_the_upload_is_queued(sandbox_backed_merchant, agent_a):
     assign(agent_a, sandbox_backed_merchant)
     url = reverse("messaging:image_upload", args=[sandbox_backed_merchant.pk])
     answer = logged_in(agent_a).post(url, {"file": SimpleUploadedFile("a.png", PNG)})
 
+    assert answer.status_code == 202
+    assert answer.json()["status"] == "pending"
+    assert answer.json()["media_id"] == ""
+
+
+def test_status_view_answers_with_the_media_id_once_uploaded(sandbox_backed_merchant, agent_a):
+    assign(agent_a, sandbox_backed_merchant)
+    uploaded = added_and_uploaded(sandbox_backed_merchant, PNG, "a.png", agent_a)
+
+    answer = logged_in(agent_a).get(reverse("messaging:image_status", args=[uploaded.pk]))
+
     assert answer.status_code == 200
-    assert answer.json()["media_id"]
-    assert answer.json()["status"] == "uploaded"
+    assert answer.json()["media_id"] == uploaded.media_id
 
 
 def test_upload_view_refuses_a_fake_image_with_a_message(merchant, agent_a):
@@ -151,3 +224,28 @@ def test_library_lists_the_merchants_uploaded_images(merchant, agent_a):
     answer = logged_in(agent_a).get(reverse("messaging:image_library", args=[merchant.pk]))
 
     assert [image["media_id"] for image in answer.json()["images"]] == ["MEDIA_1"]
+
+
+@pytest.fixture
+def broker_down():
+    """A Celery app whose broker refuses connections, current for the test (a real failure)."""
+    from celery import Celery, current_app
+
+    previous = current_app._get_current_object()
+    down = Celery("broker-down", broker="redis://127.0.0.1:1/0", set_as_current=True)
+    down.conf.broker_connection_retry = False
+    down.conf.broker_connection_timeout = 0.5
+    down.conf.task_publish_retry = False
+    yield down
+    previous.set_current()
+
+
+def test_an_upload_that_cannot_be_queued_fails_with_a_message(
+    merchant, agent_a, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        added = image_add(merchant=merchant, content=PNG, filename="a.png", user=agent_a)
+
+    added.refresh_from_db()
+    assert added.status == ImageAsset.Status.FAILED
+    assert added.error_message == "The upload could not be started; try again."

@@ -125,7 +125,8 @@ export default class extends ComposerBlocks {
     note.className = "paste-note";
     note.setAttribute("role", "alert");
     note.dataset.testid = "paste-cut";
-    note.textContent = this.message("PasteCut")
+    const limit = field.hasAttribute("data-console-limit") ? "PasteCutConsole" : "PasteCut";
+    note.textContent = this.message(limit)
       .replace("{kept}", String(kept.length))
       .replace("{pasted}", String(text.length))
       .replace("{max}", String(field.maxLength))

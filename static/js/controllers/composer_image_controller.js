@@ -1,9 +1,12 @@
 // One image slot of the composer: drop or pick a file, check it here (type by content, size),
-// upload it to the merchant's library (the server checks again and uploads to WeChat Pay once per
-// sha256), or reuse an image from the library. Writes the media_id into its hidden field.
+// upload it to the merchant's library (the server checks again and queues its upload to WeChat Pay,
+// once per sha256), or reuse an image from the library. Writes the media_id into its hidden field.
+// While WeChat Pay's upload runs (a task), the slot follows the image: its live "image.changed"
+// events (static/js/live.js), and a slow re-read when the stream is down.
 import { Controller } from "../../vendor/stimulus-3.2.2.js";
 
 const MAX_BYTES = 2 * 1024 * 1024;
+const FALLBACK_MS = 5000; // re-read a pending upload this often even without live events
 const MAGIC = [
   [0xff, 0xd8, 0xff],
   [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
@@ -14,6 +17,10 @@ export default class extends Controller {
   static targets = ["mediaId", "thumb", "file", "message", "retry", "library", "libraryToggle"];
 
   static values = { uploadUrl: String, libraryUrl: String, mediaUrl: String, retryUrl: String };
+
+  disconnect() {
+    this.stopFollowing();
+  }
 
   connect() {
     if (this.mediaIdTarget.value) {
@@ -76,9 +83,12 @@ export default class extends Controller {
     await this.send(this.uploadUrlValue, body);
   }
 
+  imageUrl(id, action) {
+    return this.retryUrlValue.replace(/\/0\/retry\/$/, `/${id}/${action}/`);
+  }
+
   retry() {
-    const url = this.retryUrlValue.replace(/\/0\/retry\/$/, `/${this.retryTarget.dataset.imageId}/retry/`);
-    this.send(url, new FormData());
+    this.send(this.imageUrl(this.retryTarget.dataset.imageId, "retry"), new FormData());
   }
 
   csrfToken() {
@@ -114,8 +124,14 @@ export default class extends Controller {
       this.say(this.text("Offline"), "error");
       return;
     }
-    const data = await response.json().catch(() => ({}));
-    if (data.media_id) {
+    this.show(await response.json().catch(() => ({})));
+  }
+
+  show(data) {
+    this.stopFollowing();
+    if (data.status === "pending" && data.id) {
+      this.follow(data.id);
+    } else if (data.media_id) {
       this.setMedia(data.media_id, data.url);
       this.say(this.text("Uploaded"), "ok");
     } else if (data.id) {
@@ -125,6 +141,41 @@ export default class extends Controller {
       this.showThumb(data.url);
     } else {
       this.say(data.error || this.text("Failed"), "error");
+    }
+  }
+
+  follow(id) {
+    const check = () => this.check(id);
+    this.onLive = (event) => {
+      const change = event.detail || {};
+      if (change.kind === "reset" || (change.kind === "image.changed" && String(change.image_id) === String(id))) check();
+    };
+    document.addEventListener("live:change", this.onLive);
+    this.followTimer = window.setInterval(check, FALLBACK_MS);
+    check(); // the upload may have finished before this slot started listening
+  }
+
+  stopFollowing() {
+    if (this.onLive) document.removeEventListener("live:change", this.onLive);
+    if (this.followTimer) window.clearInterval(this.followTimer);
+    this.onLive = null;
+    this.followTimer = null;
+  }
+
+  async check(id) {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const response = await fetch(this.imageUrl(id, "status"), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      if (data.status !== "pending" && this.onLive) this.show(data);
+    } catch {
+      // Offline for a moment: the next event or tick asks again.
+    } finally {
+      this.checking = false;
     }
   }
 

@@ -4,7 +4,8 @@
 // validator of record (it counts UTF-8 bytes, checks formats and dates); this only reads lengths.
 import { parentScope } from "./composer_form.js";
 
-const TEXT_FIELDS = 'input[data-key]:not([type]):not([data-limited]), input[data-key][type=text]:not([data-limited]), input[data-key][type=url]:not([data-limited]), textarea[data-key]:not([data-limited])';
+const TEXT_FIELDS = ["input:not([type])", "input[type=text]", "input[type=url]", "textarea"]
+  .map((field) => `${field}[data-key]:not([data-limited])`).join(", ");
 
 // A schema node with its $ref followed and an optional value's "null" branch dropped.
 function resolve(schema, node) {
@@ -33,21 +34,25 @@ function pathOf(field, root) {
   return steps;
 }
 
-export function maxLengthAt(schema, steps) {
+function nodeAt(schema, steps) {
   let node = resolve(schema, schema);
   for (const step of steps) {
-    if (!node) return 0;
+    if (!node) return null;
     node = resolve(schema, step === "[]" ? node.items : (node.properties || {})[step]);
   }
-  return node && Number.isInteger(node.maxLength) ? node.maxLength : 0;
+  return node;
 }
 
-// Give every text field under `root` not yet limited the schema's maxLength (once per field).
+// Give every text field under `root` not yet limited the schema's maxLength (once per field);
+// data-console-limit marks a limit the console sets where WeChat Pay publishes none.
 export function limitFields(schema, root) {
   if (!schema || !schema.properties) return;
   for (const field of root.querySelectorAll(TEXT_FIELDS)) {
-    const max = maxLengthAt(schema, pathOf(field, root));
-    if (max > 0) field.maxLength = max;
+    const node = nodeAt(schema, pathOf(field, root));
+    if (node && Number.isInteger(node.maxLength) && node.maxLength > 0) {
+      field.maxLength = node.maxLength;
+      if (node["x-consoleLimit"]) field.dataset.consoleLimit = "";
+    }
     field.dataset.limited = "";
   }
 }
