@@ -129,7 +129,7 @@ def complaint_image_fetch(*, image_id: int) -> ComplaintImage | None:
 def _settle(image_pk: int, **outcome) -> ComplaintImage | None:
     with transaction.atomic():
         image = (
-            ComplaintImage.objects.select_for_update()
+            ComplaintImage.objects.select_for_update(of=("self",))
             .select_related("complaint")
             .filter(pk=image_pk, fetch_status=Status.FETCHING)
             .first()

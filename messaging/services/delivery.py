@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.models import Complaint
 from console.ratelimit import RateLimitTimeout, rate_limit_try, rate_limit_wait, rate_per_minute
 from console.retry_policy import DeliverySettings, backoff_seconds, delivery_settings
 from merchants.services import wechatpay_client
@@ -100,8 +101,9 @@ def _claim(reply_id: int) -> ReplyAttempt | None:
     killed mid-request leaves an attempt whose outcome is unknown, never a silent gap."""
     conf = delivery_settings()
     with transaction.atomic():
+        # The reply row only (a join would also lock its complaint and merchant rows).
         reply = (
-            Reply.objects.select_for_update()
+            Reply.objects.select_for_update(of=("self",))
             .select_related("complaint", "merchant")
             .filter(pk=reply_id)
             .first()
@@ -290,8 +292,11 @@ def _parse_time(value: Any):
 def _record(attempt: ReplyAttempt, result: AttemptResult, duration_ms: int) -> None:
     conf = delivery_settings()
     with transaction.atomic():
+        _lock_complaint_of(attempt.reply_id)
         reply = (
-            Reply.objects.select_for_update().select_related("complaint").get(pk=attempt.reply_id)
+            Reply.objects.select_for_update(of=("self",))
+            .select_related("complaint")
+            .get(pk=attempt.reply_id)
         )
         ReplyAttempt.objects.filter(pk=attempt.pk).update(
             outcome=result.outcome,
@@ -318,6 +323,13 @@ def _record(attempt: ReplyAttempt, result: AttemptResult, duration_ms: int) -> N
         else:
             delay = max(backoff_seconds(reply.attempt_count, conf), result.retry_after)
             _schedule_retry(reply, delay, conf)
+
+
+def _lock_complaint_of(reply_id: int) -> None:
+    """Complaint before reply: the order ingestion and submission lock them in, so recording an
+    outcome (which updates the complaint) cannot deadlock with them."""
+    complaint = Reply.objects.filter(pk=reply_id).values("complaint_id")
+    list(Complaint.objects.select_for_update().filter(pk__in=complaint).values_list("pk"))
 
 
 def _schedule_retry(reply: Reply, delay: float, conf: DeliverySettings) -> None:
