@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.wechatpay.recording_server import RecordingServer, Reply
-from tests.wechatpay.test_client_requests import assert_common_headers, assert_signed
+from tests.wechatpay.request_checks import assert_common_headers, assert_signed
 from wechatpay import (
     ApiError,
     Client,
