@@ -260,7 +260,7 @@ def test_an_alert_clears_on_its_own_when_a_colleague_claims_the_complaint(
 def test_an_alert_clears_when_the_complaint_is_answered_from_another_tab(
     live_server, page, busy_agent
 ):
-    from tests.messaging.test_composer_browser import add_block
+    from tests.messaging.composer_page import add_block
 
     on_the_queue_when_three_alerts_arrive(page, live_server, busy_agent)
     answered = busy_agent.complaints_[0]

@@ -1,4 +1,5 @@
-"""Rows for the composer tests: merchants, complaints, assigned users, a sandbox merchant."""
+"""Rows for the composer tests: merchants, complaints, assigned users, a sandbox merchant and an
+immediate-service complaint it serves."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from complaints.models import Complaint
+from complaints.services.sync import complaint_refresh
 from console.roles import ADMIN, AGENT, SUPERVISOR
 from merchants.models import Merchant
 from tests import factories
@@ -107,3 +109,13 @@ def admin_a(merchant):
 def sandbox_backed_merchant(db, sandbox_merchant):
     """A console merchant whose active credentials talk to the sandbox over real HTTP."""
     return wire_merchant(sandbox_merchant, with_platform_certificate=True)
+
+
+@pytest.fixture
+def immediate_complaint(sandbox, sandbox_backed_merchant):
+    """A complaint that needs immediate service, created in the sandbox and ingested."""
+    mchid = sandbox_backed_merchant.mchid
+    (complaint_id,) = sandbox.control.create_complaints(
+        mchid, 1, need_immediate_service=True, problem_type="SERVICE_NOT_WORK"
+    )
+    return complaint_refresh(merchant=sandbox_backed_merchant, complaint_id=complaint_id)

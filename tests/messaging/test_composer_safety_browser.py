@@ -10,8 +10,7 @@ from complaints.services.sync import complaint_refresh
 from console.roles import AGENT, SUPERVISOR
 from messaging.models import Draft, Reply, ReplyTemplate
 from tests.fixtures.users import make_user
-from tests.messaging.conftest import assign
-from tests.messaging.test_composer_browser import (  # noqa: F401 (the fixtures)
+from tests.messaging.composer_page import (  # noqa: F401 (the fixtures)
     SCREENSHOTS,
     add_block,
     compose_every_block,
@@ -21,6 +20,7 @@ from tests.messaging.test_composer_browser import (  # noqa: F401 (the fixtures)
     wait_for_reply,
     wait_for_saved,
 )
+from tests.messaging.conftest import assign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

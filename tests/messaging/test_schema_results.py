@@ -5,11 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from messaging.schema import (
-    ValidationResult,
-    to_wechat_payload,
-    validate_normal_message,
-)
+from messaging.schema import ValidationResult, to_wechat_payload, validate_normal_message
 from messaging.schema.errors import dotted_path
 from tests.messaging.schema_payloads import (
     block,
