@@ -1,0 +1,64 @@
+"""What a new agent or supervisor reads on the refund pages: buttons that say what they do, one
+heading per thing, an empty state instead of a form that can only fail, errors that say what to
+type (zh-Hans first, English second)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from refunds.models import Refund
+from tests.factories import logged_in
+from tests.refunds.conftest import ask
+
+pytestmark = pytest.mark.django_db
+
+
+def panel(client, complaint) -> str:
+    answer = client.get(reverse("refunds:panel", args=[complaint.pk]))
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
+def test_the_refund_button_says_it_sends_the_refund_in_both_languages(complaint, people):
+    chinese = panel(logged_in(people["agent"], language="zh-hans"), complaint)
+    english = panel(logged_in(people["agent"], language="en"), complaint)
+    assert "发起退款" in chinese
+    assert "Send the refund" in english and "New refund" in english
+
+
+def test_the_list_of_refunds_and_the_form_have_different_headings(complaint, people):
+    ask(complaint, people["agent"], 1000)
+    text = panel(logged_in(people["agent"], language="zh-hans"), complaint)
+    assert "本订单的退款" in text
+    assert "<h3>退款</h3>" not in text
+
+
+def test_nothing_left_to_refund_shows_why_instead_of_a_form(complaint, people):
+    ask(complaint, people["agent"], 10000)  # the whole order, waiting for approval
+    client = logged_in(people["agent"], language="zh-hans")
+    text = panel(client, complaint)
+    assert 'data-testid="refund-nothing-left"' in text
+    assert "没有可退金额" in text
+    assert 'data-testid="refund-create-form"' not in text
+    assert "¥100.00 待审批或退款中" in text
+
+
+def test_an_over_refund_says_how_much_may_be_entered(complaint, people):
+    url = reverse("refunds:refund_create", args=[complaint.pk])
+    data = {"request_key": str(uuid.uuid4()), "seen_refunds": "0", "amount": "150"}
+    chinese = logged_in(people["agent"], language="zh-hans").post(url, data)
+    data["request_key"] = str(uuid.uuid4())
+    english = logged_in(people["agent"], language="en").post(url, data)
+    assert "请输入不超过 ¥100.00 的金额" in chinese.content.decode()
+    assert "Enter at most ¥100.00." in english.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_the_approval_buttons_say_what_they_do(complaint, people):
+    ask(complaint, people["agent"], 6000)
+    text = logged_in(people["supervisor"], language="zh-hans").get(reverse("refunds:approvals"))
+    assert "批准并发起退款" in text.content.decode()
+    assert "驳回退款" in text.content.decode()
