@@ -31,6 +31,8 @@ class YuanField(forms.Field):
             raise forms.ValidationError(_("Enter an amount in yuan, e.g. 12.50.")) from exc
         if not amount.is_finite() or amount.as_tuple().exponent < -2:
             raise forms.ValidationError(_("Enter an amount in yuan with at most two decimals."))
+        if amount < 0 and self.allow_zero:
+            raise forms.ValidationError(_("Enter an amount of 0 or more."))
         if amount < 0 or (amount == 0 and not self.allow_zero):
             raise forms.ValidationError(_("Enter an amount above zero."))
         if amount > Decimal("100000000"):

@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from refunds.models import Refund
+from refunds.models import OrderSnapshot, Refund
 from tests.factories import logged_in
 from tests.refunds.conftest import ask
 
@@ -62,3 +63,29 @@ def test_the_approval_buttons_say_what_they_do(complaint, people):
     text = logged_in(people["supervisor"], language="zh-hans").get(reverse("refunds:approvals"))
     assert "批准并发起退款" in text.content.decode()
     assert "驳回退款" in text.content.decode()
+
+
+def test_the_order_state_is_named_in_the_page_language(complaint, people):
+    OrderSnapshot.objects.create(
+        complaint=complaint,
+        merchant=complaint.merchant,
+        status="fresh",
+        trade_state="SUCCESS",
+        trade_state_desc="支付成功",
+        total=10000,
+        fetched_at=timezone.now(),
+    )
+    english = panel(logged_in(people["agent"], language="en"), complaint)
+    chinese = panel(logged_in(people["agent"], language="zh-hans"), complaint)
+    assert "Payment succeeded" in english and "支付成功" not in english
+    assert "支付成功" in chinese
+
+
+def test_a_negative_limit_says_zero_is_allowed(merchant, people):
+    url = reverse("refunds:limits_save", args=[merchant.pk])
+    data = {f"m{merchant.pk}-per_refund": "-5", f"m{merchant.pk}-per_day": "80"}
+    chinese = logged_in(people["supervisor"], language="zh-hans").post(url, data)
+    english = logged_in(people["supervisor"], language="en").post(url, data)
+    assert "请输入 0 或以上的金额" in chinese.content.decode()
+    assert "Enter an amount of 0 or more." in english.content.decode()
+    assert "above zero" not in english.content.decode()
