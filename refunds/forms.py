@@ -48,7 +48,7 @@ class RefundForm(forms.Form):
         label=_("Reason shown to the user"), required=False, max_length=REASON_MAX
     )
     launch_refund_day = forms.IntegerField(
-        label=_("Working days until the refund is launched"),
+        label=_("Working days until the refund is launched (0 = today)"),
         required=False,
         min_value=0,
         max_value=30,

@@ -33,6 +33,7 @@ def panel_context(request: HttpRequest, complaint, form: RefundForm | None = Non
             initial={
                 "amount": f"{balance.refundable / 100:.2f}" if balance.refundable else "",
                 "seen_refunds": len(refunds),
+                "launch_refund_day": 0,  # the console refunds at once, after the approval
             }
         )
     for refund in refunds:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from refunds.models import OrderSnapshot, Refund
 from tests.factories import logged_in
-from tests.refunds.conftest import ask
+from tests.refunds.conftest import ask, order_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,10 @@ def test_a_negative_limit_says_zero_is_allowed(merchant, people):
     assert "请输入 0 或以上的金额" in chinese.content.decode()
     assert "Enter an amount of 0 or more." in english.content.decode()
     assert "above zero" not in english.content.decode()
+
+
+def test_approve_and_refund_says_when_the_refund_is_launched(merchant, people):
+    request = order_complaint(merchant, problem_type="REFUND")
+    text = panel(logged_in(people["agent"], language="zh-hans"), request)
+    assert "预计发起退款的工作日数（0 表示当天）" in text
+    assert 'name="launch_refund_day" value="0"' in text
