@@ -96,3 +96,12 @@ def test_approve_and_refund_says_when_the_refund_is_launched(merchant, people):
     text = panel(logged_in(people["agent"], language="zh-hans"), request)
     assert "预计发起退款的工作日数（0 表示当天）" in text
     assert 'name="launch_refund_day" value="0"' in text
+
+
+def test_a_supervisor_is_not_offered_to_decide_a_refund_they_asked_for(complaint, people):
+    ask(complaint, people["supervisor"], 9000)
+    own = logged_in(people["supervisor"], language="zh-hans").get(reverse("refunds:approvals"))
+    other = logged_in(people["supervisor2"], language="zh-hans").get(reverse("refunds:approvals"))
+    assert "您发起的退款须由另一位主管审批" in own.content.decode()
+    assert 'data-testid="approve"' not in own.content.decode()
+    assert 'data-testid="approve"' in other.content.decode()
