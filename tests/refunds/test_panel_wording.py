@@ -105,3 +105,11 @@ def test_a_supervisor_is_not_offered_to_decide_a_refund_they_asked_for(complaint
     assert "您发起的退款须由另一位主管审批" in own.content.decode()
     assert 'data-testid="approve"' not in own.content.decode()
     assert 'data-testid="approve"' in other.content.decode()
+
+
+def test_the_timeline_tells_an_agents_refund_from_the_consumers_refund_request(complaint, people):
+    ask(complaint, people["agent"], 1000)
+    url = reverse("complaints:timeline", args=[complaint.pk])
+    text = logged_in(people["agent"], language="zh-hans").get(url).content.decode()
+    assert "客服发起退款" in text
+    assert "申请退款" not in text  # the glossary's word for the consumer's refund request
