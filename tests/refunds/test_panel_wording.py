@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from refunds.models import OrderSnapshot, Refund
+from refunds.services import limits_set, refund_decline
 from tests.factories import logged_in
 from tests.refunds.conftest import ask, order_complaint
 
@@ -113,3 +114,14 @@ def test_the_timeline_tells_an_agents_refund_from_the_consumers_refund_request(c
     text = logged_in(people["agent"], language="zh-hans").get(url).content.decode()
     assert "客服发起退款" in text
     assert "申请退款" not in text  # the glossary's word for the consumer's refund request
+
+
+def test_the_audit_log_shows_refund_amounts_and_limits_in_yuan(complaint, merchant, people):
+    supervisor = people["supervisor"]
+    limits_set(merchant=merchant, per_refund=6000, per_day=8000, user=supervisor)
+    refund = ask(complaint, people["agent"], 9000)
+    refund_decline(refund_pk=refund.pk, user=people["supervisor2"], reason="Not ours")
+    text = logged_in(supervisor, language="zh-hans").get(reverse("console:audit")).content.decode()
+    assert "¥50.00 → ¥60.00" in text and "单笔上限" in text
+    assert "¥90.00" in text
+    assert "（分）" not in text and "9000" not in text
