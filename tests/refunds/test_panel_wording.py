@@ -125,3 +125,18 @@ def test_the_audit_log_shows_refund_amounts_and_limits_in_yuan(complaint, mercha
     assert "¥50.00 → ¥60.00" in text and "单笔上限" in text
     assert "¥90.00" in text
     assert "（分）" not in text and "9000" not in text
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "step"),
+    [
+        ("failed", "NOT_ENOUGH", "请为商户的微信支付基本账户充值后重新发起退款"),
+        ("abnormal", "ABNORMAL", "请勿重新发起退款"),
+        ("closed", "CLOSED", "如仍需为用户退款，请重新发起退款"),
+    ],
+)
+def test_a_refused_refund_says_what_to_do_next(complaint, people, status, code, step):
+    refund = ask(complaint, people["agent"], 1000)
+    Refund.objects.filter(pk=refund.pk).update(status=status, error_code=code, error_message="x")
+    text = panel(logged_in(people["agent"], language="zh-hans"), complaint)
+    assert step in text
