@@ -140,3 +140,13 @@ def test_a_refused_refund_says_what_to_do_next(complaint, people, status, code, 
     Refund.objects.filter(pk=refund.pk).update(status=status, error_code=code, error_message="x")
     text = panel(logged_in(people["agent"], language="zh-hans"), complaint)
     assert step in text
+
+
+def test_an_empty_history_says_why_and_how_to_see_everything(complaint, people):
+    client = logged_in(people["supervisor"], language="zh-hans")
+    empty = client.get(reverse("refunds:history")).content.decode()
+    assert "暂无退款：从投诉单发起的退款会显示在这里。" in empty
+    ask(complaint, people["agent"], 1000)
+    filtered = client.get(reverse("refunds:history"), {"status": "success"}).content.decode()
+    assert "没有符合筛选条件的退款。" in filtered
+    assert "查看全部退款" in filtered
