@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from refunds.models import OrderSnapshot, Refund
 from refunds.services import limits_set, refund_decline
@@ -150,3 +150,12 @@ def test_an_empty_history_says_why_and_how_to_see_everything(complaint, people):
     filtered = client.get(reverse("refunds:history"), {"status": "success"}).content.decode()
     assert "没有符合筛选条件的退款。" in filtered
     assert "查看全部退款" in filtered
+
+
+def test_a_refund_alert_reads_in_the_supervisors_language_whoever_asked(complaint, people):
+    with translation.override("en"):
+        ask(complaint, people["agent"], 6000)  # an agent working in English
+    url = reverse("automation:alerts")
+    text = logged_in(people["supervisor"], language="zh-hans").get(url).content.decode()
+    assert "待您审批的退款" in text and "¥60.00" in text
+    assert "waits for your approval" not in text
