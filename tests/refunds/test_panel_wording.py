@@ -159,3 +159,10 @@ def test_a_refund_alert_reads_in_the_supervisors_language_whoever_asked(complain
     text = logged_in(people["supervisor"], language="zh-hans").get(url).content.decode()
     assert "待您审批的退款" in text and "¥60.00" in text
     assert "waits for your approval" not in text
+
+
+def test_the_form_says_up_to_what_amount_an_agent_refunds_alone(complaint, people):
+    chinese = panel(logged_in(people["agent"], language="zh-hans"), complaint)
+    english = panel(logged_in(people["agent"], language="en"), complaint)
+    assert "单笔不超过 ¥50.00、每日累计不超过 ¥80.00 的退款可直接发起" in chinese
+    assert "up to ¥50.00 per refund and ¥80.00 a day" in english
