@@ -3,6 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from merchants.models import Merchant
 
@@ -198,7 +199,8 @@ class TimelineEvent(models.Model):
         SLA_CHANGED = "sla_changed", _("Deadline status changed")
         PHONE_REVEALED = "phone_revealed", _("Phone number revealed")
         # Written by refunds/ (the app above complaints that makes refunds).
-        REFUND_REQUESTED = "refund_requested", _("Refund requested")
+        # Context: an agent started it, not the consumer's 申请退款 (problem_type REFUND).
+        REFUND_REQUESTED = "refund_requested", pgettext_lazy("timeline", "Refund requested")
         REFUND_AWAITING = "refund_awaiting", _("Refund awaiting approval")
         REFUND_APPROVED = "refund_approved", _("Refund approved")
         REFUND_DECLINED = "refund_declined", _("Refund declined")

@@ -113,13 +113,15 @@ CHANGE_KEYS: dict[str, Promise] = {
     "sub_mchids": _("Sub-merchant IDs"),
     "roles": _("Roles"),
     "complaint_id": _("Complaint ID"),
-    "amount": _("Amount (fen)"),
+    "amount": _("Amount"),
     "requested_by": _("Requested by"),
     "reason": _("Reason"),
-    "per_refund": _("per refund (fen)"),
-    "per_day": _("per agent and day (fen)"),
+    "per_refund": _("Per refund"),
+    "per_day": _("Per agent and day"),
 }
 ROLE_LISTS = frozenset({"before", "after", "roles"})
+# Money is kept in integer fen and shown, as everywhere else, in yuan with two decimals.
+FEN_KEYS = frozenset({"amount", "per_refund", "per_day"})
 # Actions that record each changed field as [before, after].
 PAIR_ACTIONS = frozenset({"merchant.updated", "refund.limits_changed"})
 
@@ -151,6 +153,8 @@ def readable(value: Any, key: str = "") -> str:
         return "—"
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if key in FEN_KEYS and isinstance(value, int):
+        return f"¥{value / 100:,.2f}"
     if isinstance(value, list):
         if key in ROLE_LISTS:
             return ", ".join(str(ROLE_LABELS.get(v, v)) for v in value)

@@ -31,6 +31,8 @@ class YuanField(forms.Field):
             raise forms.ValidationError(_("Enter an amount in yuan, e.g. 12.50.")) from exc
         if not amount.is_finite() or amount.as_tuple().exponent < -2:
             raise forms.ValidationError(_("Enter an amount in yuan with at most two decimals."))
+        if amount < 0 and self.allow_zero:
+            raise forms.ValidationError(_("Enter an amount of 0 or more."))
         if amount < 0 or (amount == 0 and not self.allow_zero):
             raise forms.ValidationError(_("Enter an amount above zero."))
         if amount > Decimal("100000000"):
@@ -46,7 +48,7 @@ class RefundForm(forms.Form):
         label=_("Reason shown to the user"), required=False, max_length=REASON_MAX
     )
     launch_refund_day = forms.IntegerField(
-        label=_("Working days until the refund is launched"),
+        label=_("Working days until the refund is launched (0 = today)"),
         required=False,
         min_value=0,
         max_value=30,

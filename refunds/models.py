@@ -34,6 +34,19 @@ class RefundLimits(models.Model):
         ]
 
 
+# WeChat Pay's trade_state codes (spec §3.3) by name in the user's language: trade_state_desc
+# is WeChat's own Chinese text, which an English page must not show as the state.
+TRADE_STATES = {
+    "SUCCESS": _("Payment succeeded"),
+    "REFUND": _("Refund started"),
+    "NOTPAY": _("Not paid"),
+    "CLOSED": _("Order closed"),
+    "REVOKED": _("Order revoked"),
+    "USERPAYING": _("User is paying"),
+    "PAYERROR": _("Payment failed"),
+}
+
+
 class OrderSnapshot(models.Model):
     """The complaint's order as WeChat Pay answered it last (fetched by a task, never in a page)."""
 
@@ -57,6 +70,10 @@ class OrderSnapshot(models.Model):
     error_message = models.TextField(blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def trade_state_label(self) -> str:
+        return str(TRADE_STATES.get(self.trade_state) or self.trade_state_desc or self.trade_state)
 
 
 class Refund(models.Model):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from automation.models import Alert
 from automation.services.alerts import _create, alerts_set_read, users_with_permission
 
@@ -22,7 +20,9 @@ def alerts_refund_waiting(*, refund: Any) -> int:
         .filter(merchant_assignments__merchant_id=refund.merchant_id)
         .exclude(pk=refund.requested_by_id)
     )
-    text = _("Refund of ¥%(amount).2f waits for your approval") % {"amount": refund.amount / 100}
+    # The amount only: the kind's label says the rest in each reader's language (the text is
+    # stored once, in the language of whoever asked, and shown to every supervisor).
+    text = f"¥{refund.amount / 100:,.2f}"
     return _create(
         supervisors,
         kind=Alert.Kind.REFUND_APPROVAL,

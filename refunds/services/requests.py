@@ -150,7 +150,7 @@ def _check_request(complaint: Complaint, amount: int, seen_refunds: int | None) 
         raise RefundError(
             _(
                 "%(amount)s is more than can still be refunded on this order (%(left)s of "
-                "%(total)s; refunded or on its way: %(used)s)."
+                "%(total)s; refunded or on its way: %(used)s). Enter at most %(left)s."
             )
             % {
                 "amount": yuan(amount),

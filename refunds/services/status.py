@@ -160,4 +160,21 @@ def refund_failure_explanation(refund: Refund) -> str:
     template = reasons.get(
         refund.error_code, _("WeChat Pay refused the refund (%(code)s): %(detail)s")
     )
-    return template % {"detail": detail, "code": refund.error_code or "-"}
+    text = template % {"detail": detail, "code": refund.error_code or "-"}
+    step = _next_step(refund.error_code)
+    return f"{text} {step}" if step else text
+
+
+def _next_step(code: str) -> str:
+    """What the agent does next, where the refund spec says (§4.5, §4.6)."""
+    steps: dict[str, Any] = {
+        "NOT_ENOUGH": _("Top up the merchant's WeChat Pay balance, then send the refund again."),
+        "USER_ACCOUNT_ABNORMAL": _("Refund the user another way (not through WeChat Pay)."),
+        "CLOSED": _("Send a new refund if the user should still get the money."),
+        "ABNORMAL": _(
+            "Do not send a new refund: handle it as an abnormal refund on the WeChat Pay "
+            "merchant platform."
+        ),
+        "CONFIGURATION": _("An admin must add them in the merchant's settings."),
+    }
+    return str(steps.get(code, ""))

@@ -33,6 +33,7 @@ def panel_context(request: HttpRequest, complaint, form: RefundForm | None = Non
             initial={
                 "amount": f"{balance.refundable / 100:.2f}" if balance.refundable else "",
                 "seen_refunds": len(refunds),
+                "launch_refund_day": 0,  # the console refunds at once, after the approval
             }
         )
     for refund in refunds:
@@ -50,6 +51,7 @@ def panel_context(request: HttpRequest, complaint, form: RefundForm | None = Non
         "can_refund": request.user.has_perm(perm("decide_refund"))
         and bool(complaint.transaction_id),
         "can_approve": request.user.has_perm(perm("review_replies")),
+        "limits": services.limits_for(complaint.merchant),
         # Approving is part of the refund until WeChat Pay has a decision (then it is a refund).
         "is_refund_request": complaint.problem_type == "REFUND"
         and complaint.complaint_state != "PROCESSED"
