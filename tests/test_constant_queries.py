@@ -2,8 +2,9 @@
 
 Each page is rendered once with one row of everything it lists, then again after more rows were
 added (replies with attempts, templates, rules, alerts, supervisor events, audit events, users,
-merchants, images); the second render may not run more queries than the first. The queue and the
-detail page have their own, bigger versions of this in tests/complaints/test_views.py.
+merchants, images, refunds with attempts); the second render may not run more queries than the
+first. The queue and the detail page have their own, bigger versions of this in
+tests/complaints/test_views.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from console.roles import ADMIN, AGENT, SUPERVISOR
 from console.services import audit_record
 from merchants.models import Merchant, MerchantAssignment
 from messaging.models import ImageAsset, ReplyAttempt, ReplyTemplate
+from refunds.models import Refund, RefundAttempt
 from tests.complaints.conftest import make_complaint, make_history, make_reply
 from tests.fixtures.users import make_user
 
@@ -43,6 +45,12 @@ PAGES = {
     "merchants:users": ("admin", {}, {}),
     "merchants:detail": ("admin", "pk", {}),
     "complaints:timeline": ("agent", "complaint", {}),
+    "refunds:history": ("supervisor", {}, {}),
+    "refunds:history_csv": ("supervisor", {}, {}),
+    "refunds:approvals": ("supervisor", {}, {}),
+    "refunds:limits": ("supervisor", {}, {}),
+    "refunds:kpis_panel": ("supervisor", {}, {}),
+    "refunds:panel": ("agent", "complaint", {}),
 }
 
 
@@ -92,6 +100,17 @@ class Team:
                 merchant=self.merchant, kind=SupervisorEvent.Kind.choices[0][0],
                 complaint=complaint, due_at=now, key=f"e{n}", reply=reply,
             )  # fmt: skip
+            for status in (Refund.Status.AWAITING_APPROVAL, Refund.Status.SUCCESS):
+                refund = Refund.objects.create(
+                    merchant=self.merchant, complaint=self.complaint,
+                    out_refund_no=f"CC{n}{status}", transaction_id=f"42000{n}",
+                    order_total=10_000, amount=100, status=status, requested_by=author,
+                    needs_approval=status == Refund.Status.AWAITING_APPROVAL,
+                    decided_by=self.supervisor if status == Refund.Status.SUCCESS else None,
+                )  # fmt: skip
+                RefundAttempt.objects.create(
+                    refund=refund, number=1, started_at=now, outcome="accepted"
+                )
             audit_record(action="merchant.updated", actor=author, mchid=self.merchant.mchid)
             Merchant.objects.create(mchid=f"19000004{n:02d}", name=f"Other {n}")
             ImageAsset.objects.create(
