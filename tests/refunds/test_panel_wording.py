@@ -152,6 +152,17 @@ def test_an_empty_history_says_why_and_how_to_see_everything(complaint, people):
     assert "查看全部退款" in filtered
 
 
+def test_the_history_exports_what_it_shows_like_the_reply_history(complaint, people):
+    """Same words and look as the reply history's export; the filters travel with it."""
+    client = logged_in(people["supervisor"], language="zh-hans")
+    page = client.get(reverse("refunds:history"), {"status": "success"}).content.decode()
+    csv_url = reverse("refunds:history_csv")
+    assert (
+        f'<a class="button" href="{csv_url}?status=success" data-testid="refund-csv">导出 CSV</a>'
+        in page
+    )
+
+
 def test_a_refund_alert_reads_in_the_supervisors_language_whoever_asked(complaint, people):
     with translation.override("en"):
         ask(complaint, people["agent"], 6000)  # an agent working in English
