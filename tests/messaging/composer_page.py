@@ -65,7 +65,7 @@ def compose_every_block(page: Page) -> None:
     image.locator("input[type=file]").set_input_files(
         {"name": "receipt.png", "mimeType": "image/png", "buffer": PNG}
     )
-    expect(image.locator("input[data-key=media_id]")).not_to_have_value("", timeout=15000)
+    expect(image.locator("input[data-key=media_id]")).not_to_have_value("", timeout=30_000)
     unfold(image)
     image.locator("select[data-key=image_style_type]").select_option("IMAGE_STYLE_TYPE_WIDE")
 

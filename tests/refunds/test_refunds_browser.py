@@ -55,9 +55,9 @@ def test_an_agent_refunds_from_the_complaint_page_and_sees_it_arrive(
     panel.get_by_test_id("refund-submit").click()
 
     row = page.get_by_test_id("refund-row")
-    expect(row).to_have_count(1)
+    expect(row).to_have_count(1, timeout=WAIT_MS)
     expect(row).to_have_attribute("data-status", "success", timeout=WAIT_MS)
-    expect(panel.get_by_test_id("order-refundable")).to_contain_text("17.50")
+    expect(panel.get_by_test_id("order-refundable")).to_contain_text("17.50", timeout=WAIT_MS)
     expect(page.locator("[data-kind=refund_succeeded]")).to_have_count(1, timeout=WAIT_MS)
     assert page.evaluate("window.__notReloaded") is True
     close_old_connections()
@@ -78,7 +78,7 @@ def test_a_supervisor_approves_a_refund_waiting_above_the_limit(
     row = page.get_by_test_id("approval-row").filter(has_text=complaint.complaint_id)
     expect(row).to_be_visible()
     row.get_by_test_id("approve").click()
-    expect(page.get_by_test_id("approval-row")).to_have_count(0)
+    expect(page.get_by_test_id("approval-row")).to_have_count(0, timeout=WAIT_MS)
 
     page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
     row = page.get_by_test_id("refund-row")
