@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from celery import current_app
 from django.db import IntegrityError, transaction
@@ -25,10 +26,15 @@ REFRESH_TASK = "complaints.refresh_complaint"
 
 
 def notification_parse(
-    *, merchant: Merchant, headers: Mapping[str, str], body: bytes
-) -> wechatpay.NotificationEvent:
+    *,
+    merchant: Merchant,
+    headers: Mapping[str, str],
+    body: bytes,
+    parse: Callable[..., Any] = wechatpay.parse_notification,
+) -> Any:
     """Verify and decrypt with the merchant's verifier and APIv3 key(s) (several during a key
-    change: each is tried). Raises wechatpay.NotificationError when it is not genuine."""
+    change: each is tried). `parse`: the wechatpay parser of the notification's kind (complaint
+    by default; refunds pass theirs). Raises wechatpay.NotificationError when it is not genuine."""
     verifier = merchant_verifier(merchant)
     serial = wechatpay.header_lookup(headers).get("wechatpay-serial", "")
     if serial and not verifier.knows(serial):
@@ -39,7 +45,7 @@ def notification_parse(
     error: wechatpay.NotificationError | None = None
     for key in keys:
         try:
-            return wechatpay.parse_notification(headers, body, verifier=verifier, apiv3_key=key)
+            return parse(headers, body, verifier=verifier, apiv3_key=key)
         except wechatpay.NotificationDecryptError as exc:
             error = exc
     raise error  # type: ignore[misc]

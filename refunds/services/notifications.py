@@ -10,9 +10,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-import wechatpay
+from complaints.services import notification_parse
 from merchants.models import Merchant
-from merchants.services import merchant_apiv3_keys, merchant_verifier
 from refunds.models import Refund, RefundNotificationReceipt
 from refunds.services import status as outcomes
 from refunds.services.wechat import notification_answer, parse_refund_notification
@@ -23,20 +22,12 @@ logger = logging.getLogger(__name__)
 def refund_notification_parse(
     *, merchant: Merchant, headers: Mapping[str, str], body: bytes
 ) -> Any:
-    """Raises wechatpay.NotificationError (also a VerificationError when the signature, serial
-    or timestamp is wrong) when it is not genuine; nothing is written then."""
-    keys = merchant_apiv3_keys(merchant)
-    if not keys:
-        raise wechatpay.NotificationDecryptError("the merchant has no APIv3 key configured")
-    error: wechatpay.NotificationError | None = None
-    for key in keys:
-        try:
-            return parse_refund_notification(
-                headers, body, verifier=merchant_verifier(merchant), apiv3_key=key
-            )
-        except wechatpay.NotificationDecryptError as exc:
-            error = exc
-    raise error  # type: ignore[misc]
+    """Verified and decrypted as complaint notifications are (the same keys, verifier and
+    certificate download); raises wechatpay.NotificationError when it is not genuine, and
+    nothing is written then."""
+    return notification_parse(
+        merchant=merchant, headers=headers, body=body, parse=parse_refund_notification
+    )
 
 
 def refund_notification_record(*, merchant: Merchant, event: Any) -> bool:
