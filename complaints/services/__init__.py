@@ -16,7 +16,13 @@ from complaints.services.ingest import (
     mask_phone,
 )
 from complaints.services.notifications import notification_parse, notification_record
-from complaints.services.presence import presence_leave, presence_touch, present_on, present_on_many
+from complaints.services.presence import (
+    presence_leave,
+    presence_page_id,
+    presence_touch,
+    present_on,
+    present_on_many,
+)
 from complaints.services.search import complaint_search_refresh, search_index_all
 from complaints.services.sync import complaint_refresh, merchant_sync
 from complaints.services.work import (
@@ -62,6 +68,7 @@ __all__ = [
     "on_complaint_ingested",
     "phone_reveal",
     "presence_leave",
+    "presence_page_id",
     "presence_touch",
     "present_on",
     "present_on_many",

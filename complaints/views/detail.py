@@ -60,6 +60,7 @@ def detail_context(request: HttpRequest, complaint, **extra) -> dict:
         "can_complete": request.user.has_perm(perm("complete_complaint")),
         "can_refund": request.user.has_perm(perm("decide_refund")) and refund_open,
         "order": complaint.complaint_order_info[0] if complaint.complaint_order_info else None,
+        "presence_page": services.presence_page_id(),  # this page's own, for presence
         **extra,
     }
 
@@ -70,10 +71,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
     # Images not here yet are fetched by a task; the page follows them (images view below).
     services.complaint_images_fetch(complaint=complaint)
+    context = detail_context(request, complaint)
     services.presence_touch(
-        complaint_pk=complaint.pk, user=request.user, mode=None, merchant_id=complaint.merchant_id
+        complaint_pk=complaint.pk,
+        user=request.user,
+        page=context["presence_page"],
+        merchant_id=complaint.merchant_id,
     )
-    return render(request, "complaints/detail.html", detail_context(request, complaint))
+    return render(request, "complaints/detail.html", context)
 
 
 @require_GET
@@ -92,6 +97,7 @@ def presence(request: HttpRequest, pk: int) -> HttpResponse:
     services.presence_touch(
         complaint_pk=complaint.pk,
         user=request.user,
+        page=services.presence_page_id(request.POST.get("page")),
         mode=request.POST.get("mode", "viewing"),
         merchant_id=complaint.merchant_id,
     )

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from complaints.selectors import complaints_visible_to
-from complaints.services import presence_leave, presence_touch
+from complaints.services import presence_leave, presence_page_id, presence_touch
 from console.live import RESET, RESET_SSE, Subscriber, backlog, hub, sse
 from console.sessions import session_data_expired
 from merchants.selectors import merchants_visible_to
@@ -91,16 +91,16 @@ async def _open(request: HttpRequest) -> HttpResponse:
         # tab: say so, and the page falls back to polling.
         return HttpResponse(sse({"kind": "unavailable"}), content_type="text/event-stream")
     merchant_ids = await _briefly(_merchant_ids)(user)
-    watched = None
+    presence = None
     if complaint_pk is not None:
-        watched = await _briefly(_watched)(user, complaint_pk)
+        presence = await _briefly(_presence_of)(user, complaint_pk, request.GET.get("page"))
     subscriber = Subscriber(user_id=user.pk, merchant_ids=merchant_ids)
     hub.subscribe(subscriber)  # before reading the backlog: nothing falls between the two
     missed = await _briefly(backlog)(
         merchant_ids=merchant_ids, user_id=user.pk, last_id=last_id, since=since
     )
     response = StreamingHttpResponse(
-        _messages(user, request.session.session_key, subscriber, missed, watched),
+        _messages(user, request.session.session_key, subscriber, missed, presence),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache, no-store"
@@ -148,10 +148,20 @@ def _merchant_ids(user) -> frozenset[int]:
     return frozenset(merchants_visible_to(user).values_list("pk", flat=True))
 
 
-def _watched(user, complaint_pk: int) -> tuple[int, int] | None:
-    """The complaint whose page this is, if the user may see it: (pk, merchant id)."""
-    found = complaints_visible_to(user).filter(pk=complaint_pk).values_list("pk", "merchant_id")
-    return found.first()
+def _presence_of(user, complaint_pk: int, page: str | None) -> dict | None:
+    """What this stream keeps present: the page it serves (`page`, the complaint page's own id),
+    by this stream (an id of its own), on the complaint, if the user may see it."""
+    visible = complaints_visible_to(user).filter(pk=complaint_pk)
+    merchant_id = visible.values_list("merchant_id", flat=True).first()
+    if merchant_id is None:
+        return None
+    return {
+        "complaint_pk": complaint_pk,
+        "user": user,
+        "page": presence_page_id(page),
+        "stream": presence_page_id(),
+        "merchant_id": merchant_id,
+    }
 
 
 async def _messages(
@@ -159,33 +169,29 @@ async def _messages(
     session_key: str | None,
     subscriber: Subscriber,
     missed: list[dict] | None,
-    watched: tuple[int, int] | None,
+    presence: dict | None,
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     renew_at = scope_at = loop.time()
     try:
-        if watched:  # present before the page hears "ready"
+        if presence:  # present before the page hears "ready"
             renew_at += PRESENCE_RENEW_SECONDS
-            await _briefly(presence_touch)(
-                complaint_pk=watched[0], user=user, mode=None, merchant_id=watched[1]
-            )
+            await _briefly(presence_touch)(**presence)
         retry = random.randint(*RETRY_MS)  # noqa: S311 - spreading load, not a secret
         yield f"retry: {retry}\n\n" + sse({"kind": "ready"})
         for message in [RESET] if missed is None else missed:
             yield sse(message)
         while True:
             now = loop.time()
-            if watched and now >= renew_at:
+            if presence and now >= renew_at:
                 renew_at = now + PRESENCE_RENEW_SECONDS
-                await _briefly(presence_touch)(
-                    complaint_pk=watched[0], user=user, mode=None, merchant_id=watched[1]
-                )
+                await _briefly(presence_touch)(**presence)
             if now >= scope_at:
                 scope_at = now + settings.LIVE_STREAM_RECHECK_SECONDS
                 if not await _briefly(_still_signed_in)(session_key, user):
                     return  # signed out, idle too long or deactivated: the page learns on reconnect
                 subscriber.merchant_ids = await _briefly(_merchant_ids)(user)
-            wait = min(renew_at if watched else scope_at, scope_at, now + KEEPALIVE_SECONDS)
+            wait = min(renew_at if presence else scope_at, scope_at, now + KEEPALIVE_SECONDS)
             try:
                 message = await asyncio.wait_for(subscriber.queue.get(), max(wait - now, 0.05))
             except TimeoutError:
@@ -196,7 +202,5 @@ async def _messages(
             yield message
     finally:
         hub.unsubscribe(subscriber)
-        if watched:
-            await _briefly(presence_leave, thread_sensitive=False)(
-                complaint_pk=watched[0], user=user, merchant_id=watched[1]
-            )
+        if presence:
+            await _briefly(presence_leave, thread_sensitive=False)(**presence)

@@ -6,7 +6,8 @@
 //   data-live-reply="7"                        only events of this reply (optional)
 // and are sent the htmx event "live" (so `hx-trigger="live"` re-reads them through the usual,
 // permission-checked view). One request per element at a time; an event that arrives while one
-// is in flight asks for one more read afterwards, so the last change is never missed.
+// is in flight asks for one more read afterwards, so the last change is never missed; so does
+// one that reaches content still on its way or not yet set up by htmx.
 // Every event is also dispatched on document as "live:change" for controllers.
 //
 // When the stream cannot be had (no EventSource, or a proxy that buffers it), the page falls back
@@ -16,7 +17,11 @@ const FALLBACK_SECONDS = 15;
 const READY_TIMEOUT_MS = 10000;
 const FAILURES_BEFORE_FALLBACK = 3;
 
-const state = new WeakMap(); // element -> { inflight, again }
+const RECENT_MS = 120000;
+
+const state = new WeakMap(); // element -> { inflight, again, pending }
+const requestStarts = new WeakMap(); // element that asked for content -> when it asked
+let recent = []; // { event, at }: events of the last minutes, for content that was on its way
 
 function listOf(value) {
   return (value || "").split(/\s+/).filter(Boolean);
@@ -32,14 +37,29 @@ function concerns(element, event) {
 }
 
 export function refresh(element) {
-  const current = state.get(element) || { inflight: false, again: false };
+  const current = state.get(element) || { inflight: false, again: false, pending: false };
   state.set(element, current);
   if (current.inflight) {
     current.again = true;
     return;
   }
-  current.inflight = true;
-  window.htmx.trigger(element, "live");
+  // Not bubbling: an element that re-reads on "live" (a panel) must not re-read because a live
+  // part inside it did; that would wipe a form the agent is filling in beside the live part.
+  element.dispatchEvent(new CustomEvent("live", { bubbles: false }));
+  // htmx starts the read at once (htmx:beforeRequest, below). Content just swapped in may not
+  // have its htmx listeners yet: then it reads as soon as htmx has set it up.
+  if (!current.inflight) current.pending = true;
+}
+
+function started(event) {
+  const element = event.detail.elt;
+  requestStarts.set(element, performance.now());
+  const current = state.get(element);
+  if (current) Object.assign(current, { inflight: true, pending: false });
+}
+
+function processed(event) {
+  if (state.get(event.target)?.pending) refresh(event.target);
 }
 
 function settled(event) {
@@ -55,11 +75,33 @@ function settled(event) {
   if (next?.dataset.live) refresh(next);
 }
 
+// Content loaded after the page (a panel, a fragment) was rendered at some moment during its
+// request: an event that came meanwhile found no element to tell. Its live parts re-read when
+// such an event concerns them, so a change is never lost between a render and its arrival.
+function arrived(event) {
+  const askedAt = requestStarts.get(event.detail?.elt);
+  if (askedAt === undefined) return;
+  const missed = recent.filter((entry) => entry.at >= askedAt).map((entry) => entry.event);
+  if (!missed.length) return;
+  event.target.querySelectorAll("[data-live]").forEach((element) => {
+    if (missed.some((change) => change.kind === "reset" || concerns(element, change))) {
+      refresh(element);
+    }
+  });
+}
+
+function remember(event) {
+  const now = performance.now();
+  recent = recent.filter((entry) => now - entry.at < RECENT_MS);
+  recent.push({ event, at: now });
+}
+
 function refreshAll() {
   document.querySelectorAll("[data-live]").forEach(refresh);
 }
 
 function deliver(event) {
+  remember(event);
   if (event.kind === "reset") {
     refreshAll();
   } else {
@@ -92,6 +134,7 @@ function connect(body) {
   const url = new URL(body.dataset.liveUrl, window.location.href);
   url.searchParams.set("since", body.dataset.liveSince);
   if (body.dataset.liveComplaint) url.searchParams.set("complaint", body.dataset.liveComplaint);
+  if (body.dataset.livePage) url.searchParams.set("page", body.dataset.livePage);
   const source = new EventSource(url);
   let ready = false;
   let failures = 0;
@@ -133,6 +176,9 @@ export function startLive() {
   const body = document.body;
   if (!body?.dataset.liveUrl) return;
   document.addEventListener("htmx:afterRequest", settled);
+  document.addEventListener("htmx:beforeRequest", started);
+  document.addEventListener("htmx:afterProcessNode", processed);
+  document.addEventListener("htmx:afterSettle", arrived);
   connect(body);
   // Back to a page kept in the browser's cache: its stream was closed on leaving; open a new one
   // (it resumes from the page's render time, so every change meanwhile is replayed).
