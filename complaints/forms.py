@@ -49,3 +49,17 @@ class RefundForm(forms.Form):
         label=_("I confirm this refund decision"),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+
+    def __init__(self, *args, reject_only: bool = False, **kwargs) -> None:
+        """`reject_only`: the console approves this request together with its refund (the
+        order panel's "Approve and refund"), so this form only rejects."""
+        super().__init__(*args, **kwargs)
+        self.reject_only = reject_only
+        if reject_only:
+            action = self.fields["action"]
+            action.choices = [("REJECT", _("Reject refund"))]
+            action.initial = "REJECT"
+            action.error_messages["invalid_choice"] = _(
+                'Approve this request with its refund: "Approve and refund" in "Order and refunds".'
+            )
+            del self.fields["launch_refund_day"]

@@ -200,7 +200,7 @@ class TimelineEvent(models.Model):
         PHONE_REVEALED = "phone_revealed", _("Phone number revealed")
         # Written by refunds/ (the app above complaints that makes refunds).
         # Context: an agent started it, not the consumer's 申请退款 (problem_type REFUND).
-        REFUND_REQUESTED = "refund_requested", pgettext_lazy("timeline", "Refund requested")
+        REFUND_REQUESTED = "refund_requested", pgettext_lazy("timeline", "Refund started")
         REFUND_AWAITING = "refund_awaiting", _("Refund awaiting approval")
         REFUND_APPROVED = "refund_approved", _("Refund approved")
         REFUND_DECLINED = "refund_declined", _("Refund declined")

@@ -1,6 +1,7 @@
-"""What complaints asks of the app that sends the console's replies (messaging), which registers
-itself here in its AppConfig.ready(): complaints imports no app above it, and a reply's effects
-on the complaint come back through complaints' own services (services/reply_side.py).
+"""What complaints asks of the app that sends the console's replies (messaging), and of the one
+that makes refunds (refunds), which register themselves here in their AppConfig.ready():
+complaints imports no app above it, and a reply's effects on the complaint come back through
+complaints' own services (services/reply_side.py).
 """
 
 from __future__ import annotations
@@ -52,3 +53,17 @@ def reply_side_register(side: ReplySide) -> None:
 
 def reply_side() -> ReplySide:
     return _side[0]
+
+
+# complaint -> whether approving its refund request goes together with the refund itself, made
+# by the app that makes refunds (refunds registers this); the complaint's own form only rejects.
+_approves_with_refund: list[Callable[[Complaint], bool]] = [lambda complaint: False]
+
+
+def refund_approval_register(approves_with_refund: Callable[[Complaint], bool]) -> None:
+    """Called from the refunding app's AppConfig.ready()."""
+    _approves_with_refund[0] = approves_with_refund
+
+
+def approves_with_refund(complaint: Complaint) -> bool:
+    return _approves_with_refund[0](complaint)

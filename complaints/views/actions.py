@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from complaints import services
 from complaints.forms import AssignForm, CompleteForm, RefundForm
+from complaints.ports import approves_with_refund
 from complaints.search.query import search_hits
 from complaints.selectors import complaint_for_detail
 from complaints.views.detail import detail_context
@@ -109,7 +110,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(perm("decide_refund"), raise_exception=True)
 def refund(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = complaint_for_detail(request.user, pk)
-    form = RefundForm(request.POST)
+    form = RefundForm(request.POST, reject_only=approves_with_refund(complaint))
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints import services
 from complaints.conversation import conversation
 from complaints.forms import CompleteForm, NoteForm, RefundForm
+from complaints.ports import approves_with_refund
 from complaints.selectors import (
     complaint_for_detail,
     complaint_images,
@@ -55,7 +56,8 @@ def detail_context(request: HttpRequest, complaint, **extra) -> dict:
         "present": services.present_on(complaint.pk, exclude_user=request.user),
         "note_form": extra.pop("note_form", None) or NoteForm(),
         "complete_form": extra.pop("complete_form", None) or CompleteForm(),
-        "refund_form": extra.pop("refund_form", None) or RefundForm(),
+        "refund_form": extra.pop("refund_form", None)
+        or RefundForm(reject_only=approves_with_refund(complaint)),
         "can_reveal": request.user.has_perm(perm("reveal_phone")),
         "can_complete": request.user.has_perm(perm("complete_complaint")),
         "can_refund": request.user.has_perm(perm("decide_refund")) and refund_open,

@@ -28,10 +28,19 @@ STALE_AFTER = timedelta(minutes=10)
 def panel_context(request: HttpRequest, complaint, form: RefundForm | None = None, **extra) -> dict:
     refunds = selectors.complaint_refunds(complaint)
     balance = services.order_balance(complaint)
+    # Approving is part of the refund until WeChat Pay has a decision (then it is a refund).
+    is_refund_request = (
+        complaint.problem_type == "REFUND"
+        and complaint.complaint_state != "PROCESSED"
+        and not refund_decided(complaint)
+    )
     if form is None:
+        amount = balance.refundable
+        if is_refund_request and complaint.apply_refund_amount:
+            amount = min(amount, complaint.apply_refund_amount)  # what the consumer asked for
         form = RefundForm(
             initial={
-                "amount": f"{balance.refundable / 100:.2f}" if balance.refundable else "",
+                "amount": f"{amount / 100:.2f}" if amount else "",
                 "seen_refunds": len(refunds),
                 "launch_refund_day": 0,  # the console refunds at once, after the approval
             }
@@ -52,10 +61,7 @@ def panel_context(request: HttpRequest, complaint, form: RefundForm | None = Non
         and bool(complaint.transaction_id),
         "can_approve": request.user.has_perm(perm("review_replies")),
         "limits": services.limits_for(complaint.merchant),
-        # Approving is part of the refund until WeChat Pay has a decision (then it is a refund).
-        "is_refund_request": complaint.problem_type == "REFUND"
-        and complaint.complaint_state != "PROCESSED"
-        and not refund_decided(complaint),
+        "is_refund_request": is_refund_request,
         **extra,
     }
 

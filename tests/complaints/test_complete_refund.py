@@ -140,3 +140,34 @@ def test_a_queued_refund_decision_replaces_its_form_until_wechat_confirms(logged
     assert Reply.objects.filter(endpoint="update-refund-progress").exists()
     assert 'data-testid="refund-form"' not in after
     assert 'data-testid="refund-pending"' in after
+
+
+def test_a_refund_request_with_an_order_is_approved_with_its_refund_only(logged_in, merchant):
+    """With an order to refund, approving is "Approve and refund" in the order panel (the approval
+    and the refund together); the complaint's own form offers rejecting only, and the server
+    refuses a bare approval however it is posted."""
+    complaint = make_complaint(
+        merchant, problem_type="REFUND", transaction_id="4200000001202612051234567890"
+    )
+    page = logged_in.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert 'data-testid="refund-approve-hint"' in page
+    assert 'value="APPROVE"' not in page and 'value="REJECT"' in page
+
+    response = logged_in.post(
+        reverse("complaints:refund", args=[complaint.pk]),
+        {"idempotent_id": str(uuid.uuid4()), "action": "APPROVE", "confirm": "on"},
+    )
+    assert response.status_code == 400
+    assert "请在“订单与退款”中用“同意退款并发起退款”同意此申请" in response.content.decode()
+    assert not Reply.objects.exists()
+
+    logged_in.post(
+        reverse("complaints:refund", args=[complaint.pk]),
+        {
+            "idempotent_id": str(uuid.uuid4()),
+            "action": "REJECT",
+            "reject_reason": "订单已发货",
+            "confirm": "on",
+        },
+    )
+    assert Reply.objects.get().payload == {"action": "REJECT", "reject_reason": "订单已发货"}

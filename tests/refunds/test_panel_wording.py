@@ -177,3 +177,18 @@ def test_the_form_says_up_to_what_amount_an_agent_refunds_alone(complaint, peopl
     english = panel(logged_in(people["agent"], language="en"), complaint)
     assert "单笔不超过 ¥50.00、每日累计不超过 ¥80.00 的退款可直接发起" in chinese
     assert "up to ¥50.00 per refund and ¥80.00 a day" in english
+
+
+def test_approve_and_refund_offers_what_the_consumer_asked_for(merchant, people):
+    """A refund request of ¥50 on a ¥100 order: the form starts at ¥50, not the whole order; a
+    plain complaint's refund starts at the whole refundable balance; an English timeline names the
+    agent's refund apart from the consumer's request."""
+    request = order_complaint(merchant, problem_type="REFUND", apply_refund_amount=5000)
+    plain = order_complaint(merchant)
+    agent = logged_in(people["agent"], language="en")
+    assert 'name="amount" value="50.00"' in panel(agent, request)
+    assert 'name="amount" value="100.00"' in panel(agent, plain)
+
+    ask(plain, people["agent"], 1000)
+    timeline = agent.get(reverse("complaints:timeline", args=[plain.pk])).content.decode()
+    assert "Refund started" in timeline and "Refund requested" not in timeline
