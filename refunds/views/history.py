@@ -11,13 +11,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from console.roles import perm
 from merchants.selectors import merchants_visible_to
 from refunds import exports, selectors
-from refunds.models import Refund
+from refunds.filters import RefundHistoryFilter
 
 PAGE_SIZE = 25
 KPI_DAYS = 30
@@ -36,65 +35,35 @@ def history_required(view):
     return wrapper
 
 
-class RefundFilterForm(forms.Form):
-    merchant = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Merchant"), empty_label=_("All merchants")
+def _filtered(request: HttpRequest) -> RefundHistoryFilter:
+    """The filters and the refunds they select; a filter that cannot be read is left out (the
+    page names it) and the others still apply, to the list and the CSV alike."""
+    return RefundHistoryFilter(
+        request.GET or None,
+        queryset=selectors.refund_history(request.user),
+        merchants=merchants_visible_to(request.user).order_by("name"),
     )
-    status = forms.ChoiceField(
-        choices=[("", _("Any status")), *Refund.Status.choices], required=False, label=_("Status")
-    )
-    date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    q = forms.CharField(
-        required=False,
-        max_length=128,
-        label=_("Search"),
-        widget=forms.TextInput(attrs={"placeholder": _("Complaint ID or refund number")}),
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["merchant"].queryset = merchants_visible_to(user).order_by("name")
-
-    def filters(self) -> selectors.RefundFilters:
-        if not self.is_valid():
-            return selectors.RefundFilters()
-        data = self.cleaned_data
-        return selectors.RefundFilters(
-            merchant_id=data["merchant"].pk if data["merchant"] else None,
-            status=data["status"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            q=data["q"],
-        )
 
 
 @require_GET
 @history_required
 def history(request: HttpRequest) -> HttpResponse:
-    form = RefundFilterForm(request.GET or None, user=request.user)
-    rows = selectors.refund_history(request.user, form.filters())
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    chain = _filtered(request)
+    page = Paginator(chain.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "refunds/history.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": chain.form, "page": page, "query": query.urlencode()},
     )
 
 
 @require_GET
 @history_required
 def history_csv(request: HttpRequest) -> StreamingHttpResponse:
-    form = RefundFilterForm(request.GET or None, user=request.user)
-    rows = selectors.refund_history(request.user, form.filters())
     response = StreamingHttpResponse(
-        exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(_filtered(request).qs), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="refunds-{stamp}.csv"'

@@ -133,3 +133,35 @@ def test_the_kpis_count_refunded_amounts_and_resolved_complaints(merchant, peopl
     text = answer.content.decode()
     assert "¥30.00" in text
     assert 'data-testid="kpi-resolved-by-refund">1<' in text
+
+
+def test_the_history_filters_narrow_and_name_what_they_could_not_read(merchant, people):
+    from tests.complaints.conftest import make_merchant
+    from tests.refunds.conftest import order_complaint
+
+    first, second = order_complaint(merchant), order_complaint(merchant)
+    kept = ask(first, people["agent"], 1000)
+    other = ask(second, people["agent"], 2000)
+    Refund.objects.filter(pk=other.pk).update(status="success")
+    foreign = make_merchant()
+    client = logged_in(people["supervisor"], language="en")
+
+    def shown(**query) -> str:
+        answer = client.get(reverse("refunds:history"), query)
+        assert answer.status_code == 200
+        return answer.content.decode()
+
+    by_number = shown(q=f"  {kept.out_refund_no} ")
+    assert kept.out_refund_no in by_number and other.out_refund_no not in by_number
+    by_complaint = shown(q=second.complaint_id)
+    assert other.out_refund_no in by_complaint and kept.out_refund_no not in by_complaint
+
+    # An unreadable date and a merchant the supervisor does not work for are left out and named;
+    # the status still narrows, on the page and in the CSV alike.
+    query = {"date_from": "2026-13-45", "merchant": str(foreign.pk), "status": "success"}
+    page = shown(**query)
+    assert 'data-testid="filter-errors"' in page and "From" in page and "Merchant" in page
+    assert other.out_refund_no in page and kept.out_refund_no not in page
+    csv = client.get(reverse("refunds:history_csv"), query)
+    text = b"".join(csv.streaming_content).decode("utf-8")
+    assert other.out_refund_no in text and kept.out_refund_no not in text
