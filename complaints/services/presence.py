@@ -92,6 +92,16 @@ def _people(pages: dict, now: float, skip: str | None = None) -> dict[str, dict]
     return people
 
 
+def _save(complaint_pk: int, state: dict, now: float) -> bool:
+    """Store the state; whether what others see differs from what they were last told (a page
+    that expired unrenewed, its process gone, counts too: the next touch tells of it)."""
+    shown = {uid: person["mode"] for uid, person in _people(state["pages"], now).items()}
+    changed = shown != state.get("shown", {})
+    state["shown"] = shown
+    cache.set(_key(complaint_pk), state, timeout=TTL_SECONDS)
+    return changed
+
+
 @_soft(None)
 def presence_touch(
     *,
@@ -112,7 +122,6 @@ def presence_touch(
         state = _load(complaint_pk, now)
         if stream is not None and stream in state["closed"]:
             return
-        before = _people(state["pages"], now)
         record = state["pages"].get(page)
         if record is None:
             record = state["pages"][page] = {"uid": str(user.pk), "mode": "viewing", "gone": False}
@@ -124,8 +133,8 @@ def presence_touch(
         if stream is not None:
             record["gone"] = False
         record["at"] = now
-        cache.set(_key(complaint_pk), state, timeout=TTL_SECONDS)
-    if _people(state["pages"], now) != before:
+        changed = _save(complaint_pk, state, now)
+    if changed:
         _announce(complaint_pk, merchant_id)
 
 
@@ -138,13 +147,12 @@ def presence_leave(
     now = time.time()
     with _locked(complaint_pk):
         state = _load(complaint_pk, now)
-        before = _people(state["pages"], now)
         state["closed"][stream] = now
         record = state["pages"].get(page)
         if record is not None and record["uid"] == str(user.pk):
             record.update(gone=True, at=now)
-        cache.set(_key(complaint_pk), state, timeout=TTL_SECONDS)
-    if _people(state["pages"], now) != before:
+        changed = _save(complaint_pk, state, now)
+    if changed:
         _announce(complaint_pk, merchant_id)
 
 

@@ -107,3 +107,29 @@ def test_agents_arriving_at_once_are_all_present(complaint):
         thread.join()
 
     assert seen(complaint) == {agent.username: "composing" for agent in agents}
+
+
+def test_a_page_that_expired_unrenewed_is_announced_gone_by_the_next_touch(
+    complaint, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A web process killed with its streams says nothing; the pages it served expire, and the
+    next renewal by anyone on the complaint tells the others."""
+    from complaints.services import presence
+    from console.models import LiveEvent
+
+    stranded, staying = make_user("stranded", "agent"), make_user("staying", "agent")
+    clock = [1_000_000.0]
+    monkeypatch.setattr(presence.time, "time", lambda: clock[0])
+    page = presence_page_id()
+    kwargs = {"complaint_pk": complaint.pk, "merchant_id": complaint.merchant_id}
+    with django_capture_on_commit_callbacks(execute=True):
+        presence_touch(user=stranded, page=page, stream=presence_page_id(), **kwargs)
+        presence_touch(user=staying, page=presence_page_id(), stream=presence_page_id(), **kwargs)
+    told = LiveEvent.objects.filter(kind="presence.changed").count()
+
+    clock[0] += presence.TTL_SECONDS + 1  # nobody renewed the stranded page
+    with django_capture_on_commit_callbacks(execute=True):
+        presence_touch(user=staying, page=presence_page_id(), stream=presence_page_id(), **kwargs)
+
+    assert LiveEvent.objects.filter(kind="presence.changed").count() == told + 1
+    assert seen(complaint) == {"staying": "viewing"}
