@@ -1,8 +1,15 @@
-"""POST /webhooks/wechatpay/<mchid>/complaints: WeChat Pay's complaint notifications (§4)."""
+"""POST /webhooks/wechatpay/<mchid>/complaints: WeChat Pay's complaint notifications (§4).
+
+`notification_webhook` makes the view for a kind of notification, so every kind (complaints
+here, refunds in refunds/) follows the same rules: verified (signature, serial, timestamp) and
+decrypted before anything is written, nothing written on bad input, a redelivery (same event id)
+changing nothing."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,29 +28,48 @@ def _fail(status: int, message: str) -> JsonResponse:
     return JsonResponse({"code": "FAIL", "message": message}, status=status)
 
 
-@csrf_exempt
-@login_not_required
-@require_POST
-def webhook(request: HttpRequest, mchid: str) -> HttpResponse:
-    """Verify, decrypt and record; the complaint itself is fetched by a task after commit."""
-    merchant = Merchant.objects.filter(mchid=mchid, active=True).first()
-    if merchant is None:
-        return _fail(404, "unknown merchant")
-    body = request.body  # the raw bytes: the signature covers them exactly
-    try:
-        event = notification_parse(merchant=merchant, headers=dict(request.headers), body=body)
-    except wechatpay.VerificationError as exc:
-        logger.warning("rejected notification for %s: %s", mchid, type(exc).__name__)
-        return _fail(401, "signature verification failed")
-    except wechatpay.NotificationError as exc:
-        logger.warning("rejected notification for %s: %s", mchid, type(exc).__name__)
-        return _fail(400, "malformed or undecryptable notification")
-    first = notification_record(merchant=merchant, event=event)
-    logger.info(
-        "notification %s for %s (%s) %s",
-        event.id,
-        event.complaint_id,
-        event.action_type,
-        "queued" if first else "already received",
-    )
-    return HttpResponse(status=204)
+def notification_webhook(
+    *,
+    kind: str,
+    parse: Callable[..., Any],
+    record: Callable[..., bool],
+    describe: Callable[[Any], tuple[str, str]],
+    done: str,
+) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The webhook of one kind of notification: `parse(merchant=, headers=, body=)` verifies and
+    decrypts, `record(merchant=, event=)` stores it (False: already received), `describe(event)`
+    names it in the log (what it is about, its type), `done` says what recording did."""
+
+    @csrf_exempt
+    @login_not_required
+    @require_POST
+    def webhook(request: HttpRequest, mchid: str) -> HttpResponse:
+        merchant = Merchant.objects.filter(mchid=mchid, active=True).first()
+        if merchant is None:
+            return _fail(404, "unknown merchant")
+        body = request.body  # the raw bytes: the signature covers them exactly
+        try:
+            event = parse(merchant=merchant, headers=dict(request.headers), body=body)
+        except wechatpay.VerificationError as exc:
+            logger.warning("rejected %s for %s: %s", kind, mchid, type(exc).__name__)
+            return _fail(401, "signature verification failed")
+        except wechatpay.NotificationError as exc:
+            logger.warning("rejected %s for %s: %s", kind, mchid, type(exc).__name__)
+            return _fail(400, "malformed or undecryptable notification")
+        first = record(merchant=merchant, event=event)
+        subject, event_type = describe(event)
+        outcome = done if first else "already received"
+        logger.info("%s %s for %s (%s) %s", kind, event.id, subject, event_type, outcome)
+        return HttpResponse(status=204)
+
+    return webhook
+
+
+# The complaint itself is fetched by a task after commit.
+webhook = notification_webhook(
+    kind="notification",
+    parse=notification_parse,
+    record=notification_record,
+    describe=lambda event: (event.complaint_id, event.action_type),
+    done="queued",
+)
