@@ -13,7 +13,6 @@ import logging
 import secrets
 import sqlite3
 import string
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from sandbox.auth import new_request_id
+from sandbox.due_thread import DueThread, seconds_until
 from wechatpay import crypto
 
 if TYPE_CHECKING:
@@ -72,14 +72,13 @@ def build_body(apiv3_key: str, complaint_id: str, action_type: str) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
-class Notifier:
+class Notifier(DueThread):
+    thread_name = "notifier"
+    log = log
+
     def __init__(self, app: State) -> None:
+        super().__init__()
         self.app = app
-        # An Event, not a Condition: poke() runs inside store transactions, so waking the
-        # thread must never wait for a lock the notifier could hold while reading the store.
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notify")
         self._session = requests.Session()
 
@@ -123,43 +122,24 @@ class Notifier:
             (json.loads(body)["id"], mchid, url, complaint_id, action_type, body, now, now),
         )
 
-    def poke(self) -> None:
-        self._wake.set()
-
     def start(self) -> None:
         with self.app.store.transaction() as db:
             db.execute("UPDATE notifications SET status = 'pending' WHERE status = 'sending'")
-        self._thread = threading.Thread(target=self._run, name="notifier", daemon=True)
-        self._thread.start()
+        super().start()
 
     def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=5)
+        super().stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()  # before claiming: a poke from now on is never lost
-            try:
-                due = self._claim_due()
-                timeout = 0.05 if due else self._idle_wait()
-            except sqlite3.Error:
-                log.exception("could not read due notifications")
-                due, timeout = [], 1.0
-            for row in due:
-                self._pool.submit(self._deliver, dict(row))
-            self._wake.wait(timeout)
-
-    def _idle_wait(self) -> float:
-        rows = self.app.store.query(
-            "SELECT MIN(next_at) AS next_at FROM notifications WHERE status = 'pending'"
+    def _work(self) -> float:
+        due = self._claim_due()
+        for row in due:
+            self._pool.submit(self._deliver, dict(row))
+        if due:
+            return 0.05
+        return seconds_until(
+            self.app.store, "SELECT MIN(next_at) FROM notifications WHERE status = 'pending'"
         )
-        next_at = rows[0]["next_at"] if rows else None
-        if next_at is None:
-            return 1.0
-        return min(1.0, max(0.005, next_at - time.time()))
 
     def _claim_due(self) -> list[sqlite3.Row]:
         with self.app.store.transaction() as db:

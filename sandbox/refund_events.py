@@ -15,13 +15,13 @@ import logging
 import secrets
 import sqlite3
 import string
-import threading
 import time
 import uuid
 from typing import Any, Protocol
 
 from sandbox import payments
 from sandbox.complaints import history_entry
+from sandbox.due_thread import DueThread, seconds_until
 from sandbox.store import Store
 from wechatpay import crypto
 
@@ -221,38 +221,21 @@ def force_outcome(app: Context, refund_id: str, status: str) -> dict[str, Any] |
     return refund
 
 
-class RefundProcessor:
+class RefundProcessor(DueThread):
     """Ends PROCESSING refunds when they are due; poke() after accepting one."""
 
+    thread_name = "refunds"
+    log = log
+
     def __init__(self, app: Context) -> None:
+        super().__init__()
         self.app = app
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="refunds", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def poke(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                self._settle_due()
-                timeout = self._idle_wait()
-            except sqlite3.Error:
-                log.exception("could not settle due refunds")
-                timeout = 1.0
-            self._wake.wait(timeout)
+    def _work(self) -> float:
+        self._settle_due()
+        return seconds_until(
+            self.app.store, "SELECT MIN(due_at) FROM refunds WHERE status = 'PROCESSING'"
+        )
 
     def _settle_due(self) -> None:
         with self.app.store.transaction() as db:
@@ -265,12 +248,3 @@ class RefundProcessor:
                 transition(self.app, db, dict(row), row["outcome"])
         if due:
             self.app.notifier.poke()
-
-    def _idle_wait(self) -> float:
-        rows = self.app.store.query(
-            "SELECT MIN(due_at) AS due_at FROM refunds WHERE status = 'PROCESSING'"
-        )
-        due_at = rows[0]["due_at"] if rows else None
-        if due_at is None:
-            return 1.0
-        return min(1.0, max(0.005, due_at - time.time()))

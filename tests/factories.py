@@ -61,6 +61,19 @@ def logged_in(user, language: str = "en") -> Client:
     return client
 
 
+def session_cookie(user, base_url: str) -> dict:
+    """A browser cookie for a session signed in as `user` (no trip through the login form)."""
+    client = Client()
+    client.force_login(user)
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": base_url}
+
+
+def sign_in_browser(page, base_url: str, user) -> None:
+    """Sign the Playwright page's context in as `user`."""
+    page.context.add_cookies([session_cookie(user, base_url)])
+
+
 def wire_merchant(account, *, with_platform_certificate: bool = False) -> Merchant:
     """A console merchant whose active credential set talks to the sandbox over real HTTP.
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.console.test_screenshots_browser import session_cookie
+from tests.factories import session_cookie
 from tests.pages_world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,7 +51,7 @@ def test_text_and_fields_meet_wcag_aa_contrast(live_server, page, language):
         page.context.clear_cookies()
         page.context.add_cookies(
             [
-                session_cookie(world.users[key], live_server),
+                session_cookie(world.users[key], live_server.url),
                 {**language_cookie, "url": live_server.url},
             ]
         )

@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from console import events
 from tests.complaints.conftest import assign, make_complaint, make_merchant
+from tests.factories import sign_in_browser
 from tests.fixtures.users import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,12 +23,7 @@ def opened(live_server, page, transactional_db):
     merchant = make_merchant()
     agent = make_user("live_js", "agent")
     assign(agent, merchant)
-    client = Client()
-    client.force_login(agent)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in_browser(page, live_server.url, agent)
     complaint = make_complaint(merchant)
     page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
     expect(page.locator("body")).to_have_attribute("data-live-state", "live")

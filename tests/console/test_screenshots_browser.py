@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.console.test_english_pages import pages
+from tests.factories import session_cookie
 from tests.pages_world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,13 +54,6 @@ def full_pages(role: str) -> list[tuple[str, object]]:
     return [(name, row) for name, row in pages(role) if name not in skip]
 
 
-def session_cookie(user, live_server) -> dict:
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
-
-
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_every_page_as_each_role(live_server, page, language):
     world = build_world()
@@ -70,7 +63,7 @@ def test_every_page_as_each_role(live_server, page, language):
     for key, role in ROLES.items():
         page.context.clear_cookies()
         page.context.add_cookies([
-            session_cookie(world.users[key], live_server),
+            session_cookie(world.users[key], live_server.url),
             {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
         ])  # fmt: skip
         for name, row in full_pages(key):

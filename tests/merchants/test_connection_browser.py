@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from merchants.models import Merchant
 from merchants.services import credential_add
+from tests.factories import sign_in_browser
 from tests.fixtures.users import make_user
 from tests.merchants.conftest import parsed_from
 
@@ -29,12 +29,7 @@ def test_a_refused_connection_is_explained_in_chinese(live_server, page, materia
         backup_api_base_url="",
     )  # fmt: skip
     credential_add(merchant=merchant, parsed=parsed_from(material))
-    client = Client()
-    client.force_login(make_user("conn_admin", "admin"))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in_browser(page, live_server.url, make_user("conn_admin", "admin"))
 
     page.goto(f"{live_server.url}/merchants/{merchant.pk}/")
     page.get_by_role("button", name="测试连接").click()

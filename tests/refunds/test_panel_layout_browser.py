@@ -4,12 +4,11 @@ above it (it sat flush under "Read at")."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from refunds.models import OrderSnapshot
+from tests.factories import sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +22,7 @@ def test_the_refresh_button_stands_apart_from_the_order_facts(live_server, page,
         total=10000,
         fetched_at=timezone.now(),
     )
-    client = Client()
-    client.force_login(people["agent"])
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in_browser(page, live_server.url, people["agent"])
     page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
     facts = page.get_by_test_id("order-state")
     button = page.get_by_test_id("order-refresh")

@@ -9,25 +9,15 @@ import re
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from console import events
 from refunds.models import OrderSnapshot
+from tests.factories import sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base_url: str, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
-    )
 
 
 def test_an_order_re_read_keeps_what_the_agent_typed(live_server, page, complaint, people):
@@ -39,7 +29,7 @@ def test_an_order_re_read_keeps_what_the_agent_typed(live_server, page, complain
         total=10000,
         fetched_at=timezone.now(),
     )
-    sign_in(page, live_server.url, people["agent"])
+    sign_in_browser(page, live_server.url, people["agent"])
     page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
     expect(page.locator("body")).to_have_attribute("data-live-state", "live")
     form = page.get_by_test_id("refund-create-form")
@@ -83,7 +73,7 @@ def test_an_order_read_while_the_panel_loads_reaches_it(live_server, page, compl
         route.fulfill(response=rendered)
 
     page.route(re.compile(r"/refunds/complaints/\d+/panel/$"), order_arrives_meanwhile)
-    sign_in(page, live_server.url, people["agent"])
+    sign_in_browser(page, live_server.url, people["agent"])
     page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
 
     expect(page.get_by_test_id("order-trade-state")).to_contain_text("支付成功")

@@ -258,13 +258,13 @@ def test_creating_complaints_never_deadlocks_with_the_idle_notifier(tmp_path, mo
     from sandbox.app import Sandbox
     from sandbox.complaints import create_complaints
 
-    idle_wait = notifier.Notifier._idle_wait
+    work = notifier.Notifier._work
 
-    def slow_idle_wait(self: notifier.Notifier) -> float:
+    def slow_work(self: notifier.Notifier) -> float:
         time.sleep(0.002)
-        return idle_wait(self)
+        return work(self)
 
-    monkeypatch.setattr(notifier.Notifier, "_idle_wait", slow_idle_wait)
+    monkeypatch.setattr(notifier.Notifier, "_work", slow_work)
     app = Sandbox(tmp_path)
     app.start()
     created: list[str] = []
