@@ -39,7 +39,8 @@ def test_the_fetched_image_replaces_its_placeholder_without_a_reload(
     expect(images).to_have_count(count, timeout=WAIT_MS)
     expect(page.get_by_test_id("complaint-image-pending")).to_have_count(0)
     expect(images.first).to_be_visible()
-    assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(images.first).to_have_js_property("complete", True, timeout=WAIT_MS)  # loads after
+    assert images.first.evaluate("img => img.naturalWidth > 0")  # and it is a real image
     assert page.evaluate("window.__notReloaded") is True
 
 
