@@ -215,7 +215,9 @@ def test_unreachable_receiver_is_retried(sandbox, sandbox_merchant, receiver):
         if len(log["attempts"]) >= 2:
             break
         time.sleep(0.05)
-    assert log["status"] == "pending"
+    assert len(log["attempts"]) >= 2
+    # Still being retried (between attempts, or in the next one): never delivered, never dropped.
+    assert log["status"] in ("pending", "sending")
     assert all(a["outcome"].startswith("error") for a in log["attempts"])
 
 
